@@ -1,0 +1,32 @@
+# The two commands a newcomer needs: `make dashboard` and `make test`.
+# Both create .venv when it is missing and (re)install the project when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8866
+
+.PHONY: dashboard test sample bench clean
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(INSTALLED)
+
+dashboard: $(INSTALLED)
+	$(BIN)/arkit dashboard data/samples --host $(HOST) --port $(PORT)
+
+test: $(INSTALLED)
+	bash scripts/install-test-deps.sh
+	$(BIN)/python -m pytest
+
+sample: $(INSTALLED)
+	$(BIN)/arkit sample --out data/samples --seed 7
+
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_aging.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
