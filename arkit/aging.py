@@ -49,21 +49,29 @@ def bucket_labels(buckets: Sequence[int] = DEFAULT_BUCKETS) -> list[str]:
     return ["current"] + [f"{low}-{edge}" for low, edge in zip(lows, edges)] + [f"{edges[-1]}+"]
 
 
-def day_number(expr: nw.Expr) -> nw.Expr:
-    """Days since 1970-01-01 of a date expression, from its year, month and day.
+def with_day_numbers(frame: nw.LazyFrame, **columns: str) -> nw.LazyFrame:
+    """Add integer day numbers (days since 1970-01-01) of date columns: ``name=date_column``.
 
-    This is the one day arithmetic that gives the same integers on pandas, Polars, DuckDB
-    and Spark (see ENGINES.md); ``%`` is avoided because Arrow date parts lack it in pandas.
+    Computed from year, month and day (days-from-civil with March-based years), the one day
+    arithmetic that gives the same integers on pandas, Polars, DuckDB and Spark (ENGINES.md).
+    Two plain steps, so that no engine evaluates the date parts more than once.
     """
-    date = expr.cast(nw.Date)
-    month = date.dt.month().cast(nw.Int64)
-    year = date.dt.year().cast(nw.Int64) - (month <= 2).cast(nw.Int64)
-    era = year // 400
-    year_of_era = year - era * 400
-    month_from_march = nw.when(month > 2).then(month - 3).otherwise(month + 9)
-    day_of_year = (153 * month_from_march + 2) // 5 + date.dt.day().cast(nw.Int64) - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146097 + day_of_era - 719468
+    parts = []
+    for name, column in columns.items():
+        date = nw.col(column).cast(nw.Date)
+        month = date.dt.month().cast(nw.Int64)
+        parts += [
+            (date.dt.year().cast(nw.Int64) - (month <= 2).cast(nw.Int64)).alias(f"{name}_y"),
+            nw.when(month > 2).then(month - 3).otherwise(month + 9).alias(f"{name}_m"),
+            date.dt.day().cast(nw.Int64).alias(f"{name}_d"),
+        ]
+    frame = frame.with_columns(parts)
+    days = []
+    for name in columns:
+        year, month, day = (nw.col(f"{name}_{part}") for part in "ymd")
+        days.append((year * 365 + year // 4 - year // 100 + year // 400 + (153 * month + 2) // 5 + day
+                     - 719469).alias(name))
+    return frame.with_columns(days).drop([f"{name}_{part}" for name in columns for part in "ymd"])
 
 
 def _cents(expr: nw.Expr) -> nw.Expr:
@@ -129,7 +137,7 @@ def _open_cents(lf: nw.LazyFrame, applications, as_of_day: int) -> nw.Expr:
     if applications is not None:
         return amount - nw.col("_applied_in").fill_null(0) + nw.col("_applied_out").fill_null(0)
     if "closed_date" in names:
-        closed = day_number(nw.col("closed_date"))
+        closed = nw.col("_closed_day")
         return nw.when(closed.is_null() | (closed > as_of_day)).then(amount).otherwise(nw.lit(0))
     if "open_amount" in names:
         return _cents(nw.col("open_amount").fill_null(0))
@@ -137,19 +145,19 @@ def _open_cents(lf: nw.LazyFrame, applications, as_of_day: int) -> nw.Expr:
 
 
 def _applied(applications, as_of_day: int, by: str, name: str) -> nw.LazyFrame:
-    apps = nw.from_native(applications).lazy()
+    apps = with_day_numbers(nw.from_native(applications).lazy(), _day="applied_date")
     return (
-        apps.filter(day_number(nw.col("applied_date")) <= as_of_day)
+        apps.filter(nw.col("_day") <= as_of_day)
         .with_columns(_cents(nw.col("amount")).alias("_cents"))
         .group_by(by)
         .agg(nw.col("_cents").sum())
-        .select(nw.col(by).alias("document_id"), nw.col("_cents").cast(nw.Int64).alias(name))
+        .select(nw.col(by).cast(nw.String).alias("document_id"), nw.col("_cents").cast(nw.Int64).alias(name))
     )
 
 
 def _fx_rates_on(fx_rates, as_of_day: int) -> nw.LazyFrame:
     """Each currency's latest rate dated on or before ``as_of``."""
-    rates = nw.from_native(fx_rates).lazy().with_columns(day_number(nw.col("date")).alias("_day"))
+    rates = with_day_numbers(nw.from_native(fx_rates).lazy(), _day="date")
     rates = rates.filter(nw.col("_day") <= as_of_day)
     latest = rates.group_by("currency").agg(nw.col("_day").max())
     return rates.join(latest, on=["currency", "_day"]).select("currency", nw.col("rate").alias("fx_rate"))
@@ -190,6 +198,16 @@ def age(ledger, as_of=None, basis: str = "due", buckets: Sequence[int] = DEFAULT
     0        INV1         40.0             43    31-60
     1        INV2        250.0            -16  current
     """
+    lf, items = _age(ledger, as_of, basis, buckets, currency, applications, fx_rates)
+    return _finish(_drop_internal(lf.sort("customer_id", "_base_day", "document_id")), items)
+
+
+def _drop_internal(lf: nw.LazyFrame) -> nw.LazyFrame:
+    return lf.drop([c for c in lf.collect_schema().names() if c.startswith("_")])
+
+
+def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates) -> tuple[nw.LazyFrame, object]:
+    """The lazy pipeline of :func:`age`, unsorted, with its internal columns; and the native items."""
     if basis not in ("due", "document"):
         raise ArkitError(f"basis must be 'due' or 'document', got {basis!r}")
     labels = bucket_labels(buckets)
@@ -218,9 +236,10 @@ def age(ledger, as_of=None, basis: str = "due", buckets: Sequence[int] = DEFAULT
         )
 
     base = "due_date" if basis == "due" and "due_date" in names else "doc_date"
-    lf = lf.with_columns(
-        day_number(nw.col("doc_date")).alias("_doc_day"), day_number(nw.col(base)).alias("_base_day")
-    ).filter(nw.col("_doc_day") <= as_of_day)
+    days_of = {"_doc_day": "doc_date", "_base_day": base}
+    if applications is None and "closed_date" in names:
+        days_of["_closed_day"] = "closed_date"
+    lf = with_day_numbers(lf, **days_of).filter(nw.col("_doc_day") <= as_of_day)
     if applications is not None:
         lf = lf.join(_applied(applications, as_of_day, "target_id", "_applied_in"), on="document_id", how="left")
         lf = lf.join(_applied(applications, as_of_day, "source_id", "_applied_out"), on="document_id", how="left")
@@ -253,9 +272,7 @@ def age(ledger, as_of=None, basis: str = "due", buckets: Sequence[int] = DEFAULT
             (_cents(nw.col("_open") * nw.col("fx_rate") / 100).cast(nw.Float64) / 100).alias("reporting_amount"),
             nw.lit(currency).alias("reporting_currency"),
         )
-    lf = lf.sort("customer_id", "_base_day", "document_id")
-    lf = lf.drop([c for c in lf.collect_schema().names() if c.startswith("_")])
-    return _finish(lf, items)
+    return lf, items
 
 
 def summarize_aging(aged, by: str | Sequence[str] | None = "customer_id",
@@ -275,8 +292,11 @@ def summarize_aging(aged, by: str | Sequence[str] | None = "customer_id",
     0          C1    250.0   0.0   40.0    0.0     0.0   0.0  290.0
     1          C2      0.0 -15.5    0.0    0.0     0.0   0.0  -15.5
     """
+    return _finish(_summarize(nw.from_native(aged).lazy(), by, buckets), aged)
+
+
+def _summarize(lf: nw.LazyFrame, by, buckets) -> nw.LazyFrame:
     labels = bucket_labels(buckets)
-    lf = nw.from_native(aged).lazy()
     schema = lf.collect_schema()
     amount = "reporting_amount" if "reporting_amount" in schema else "open_amount"
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
@@ -297,7 +317,7 @@ def summarize_aging(aged, by: str | Sequence[str] | None = "customer_id",
         (nw.col(c).fill_null(0).cast(nw.Int64).cast(nw.Float64) / 100).alias(c) for c in [*labels, "total"]
     )
     out = out.sort(["total", *keys], descending=[True] + [False] * len(keys))
-    return _finish(out.select(*keys, *labels, "total"), aged)
+    return out.select(*keys, *labels, "total")
 
 
 def aging_summary(ledger, as_of=None, by: str | Sequence[str] | None = "customer_id", *, basis: str = "due",
@@ -316,5 +336,5 @@ def aging_summary(ledger, as_of=None, by: str | Sequence[str] | None = "customer
     >>> list(summary.columns)
     ['region', 'current', '1-30', '31-60', '61-90', '91-120', '120+', 'total']
     """
-    aged = age(ledger, as_of, basis, buckets, currency=currency, applications=applications, fx_rates=fx_rates)
-    return summarize_aging(aged, by=by, buckets=buckets)
+    lf, items = _age(ledger, as_of, basis, buckets, currency, applications, fx_rates)
+    return _finish(_summarize(_drop_internal(lf), by, buckets), items)

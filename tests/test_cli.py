@@ -1,0 +1,75 @@
+import io
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from arkit import aging_summary, bucket_labels
+from arkit.cli import main
+from arkit.config import SAMPLES_DIR
+
+LABELS = bucket_labels()
+
+
+def test_aging_csv_on_the_sample_ties_out(sample_ledger):
+    """The check of the README: one row per customer with an open balance, buckets summing to total."""
+    done = subprocess.run(
+        [sys.executable, "-m", "arkit", "aging", str(SAMPLES_DIR), "--as-of", "2026-10-31", "--by", "customer_id",
+         "--format", "csv"], capture_output=True, text=True, check=True)
+    table = pd.read_csv(io.StringIO(done.stdout), dtype={"customer_id": "str"})
+    assert table.columns.tolist() == ["customer_id", "currency", *LABELS, "total"]
+    assert table["customer_id"].is_unique and table["customer_id"].str.len().eq(7).all()
+    cents = table[LABELS + ["total"]].mul(100).round().astype("int64")
+    assert (cents[LABELS].sum(axis=1) == cents["total"]).all()
+    open_items = sample_ledger.items[sample_ledger.items["closed_date"].isna()]
+    assert set(table["customer_id"]) == set(open_items["customer_id"])
+    expected = open_items.groupby("currency")["amount"].sum().round(2)
+    # Unclosed items carry their unapplied part; total by currency equals the open balance by currency.
+    assert table.groupby("currency")["total"].sum().round(2).to_dict() == aging_summary(
+        sample_ledger, "2026-10-31", by="currency").set_index("currency")["total"].to_dict()
+    assert set(expected.index) == set(table["currency"])
+
+
+def test_aging_json_and_table_formats(capsys):
+    assert main(["aging", str(SAMPLES_DIR), "--by", "region", "--currency", "USD", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [set(r) for r in records[:1]] == [{"region", *LABELS, "total"}]
+    assert main(["aging", str(SAMPLES_DIR), "--by", "region", "--currency", "USD"]) == 0
+    text = capsys.readouterr().out
+    assert text.splitlines()[0].split() == ["region", *LABELS, "total"]
+    assert len(text.splitlines()) == len(records) + 1
+
+
+def test_aging_writes_a_file(tmp_path, capsys):
+    target = tmp_path / "aging.csv"
+    assert main(["aging", str(SAMPLES_DIR), "--by", "collector", "--currency", "USD", "--format", "csv",
+                 "-o", str(target)]) == 0
+    written = pd.read_csv(target)
+    assert f"wrote {len(written)} rows to {target}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["aging", "no/such/folder"], "no/such/folder: no such file or folder"),
+    (["aging", str(SAMPLES_DIR), "--as-of", "31/10/2026"], "cannot read '31/10/2026' as a date; write it as YYYY-MM-DD"),
+    (["aging", str(SAMPLES_DIR), "--by", "regoin"], "cannot group by regoin"),
+    (["aging", str(SAMPLES_DIR), "--currency", "EUR"], "no rate to EUR"),
+])
+def test_errors_are_one_line_without_traceback(args, fragment):
+    done = subprocess.run([sys.executable, "-m", "arkit", *args], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.startswith("arkit: error: ") and fragment in done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_bad_bucket_option_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["aging", str(SAMPLES_DIR), "--buckets", "30,sixty"])
+    assert exit_.value.code == 2
+    assert "bucket edges are whole days" in capsys.readouterr().err
+
+
+def test_dashboard_refuses_a_bad_source_before_starting_voila(capsys):
+    assert main(["dashboard", "no/such/folder"]) == 1
+    assert "no such file or folder" in capsys.readouterr().err
