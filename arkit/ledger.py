@@ -75,9 +75,8 @@ class Ledger:
     def _check_references(self) -> None:
         if self.applications is None:
             return
-        known = set(self.items["document_id"])
         for column in ("source_id", "target_id"):
-            unknown = ~self.applications[column].isin(known)
+            unknown = ~self.applications[column].isin(self.items["document_id"])
             if unknown.any():
                 position = int(unknown.to_numpy().nonzero()[0][0])
                 where = self.sources.get("applications", "applications")

@@ -13,12 +13,9 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # Portfolio triage
-# Open balance, aging and the accounts that need a call today. Served by `arkit dashboard`
-# (or `make dashboard`) on the ledger named by `ARKIT_LEDGER`, else the bundled sample.
-
 # %%
+# Portfolio triage: served by `arkit dashboard` (or `make dashboard`) on the ledger named by
+# ARKIT_LEDGER, else on the bundled sample portfolio.
 import os
 
 from arkit import load_ledger

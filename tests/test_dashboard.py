@@ -19,13 +19,13 @@ def _tile(board, key):
 
 
 def test_tiles_show_the_portfolio_numbers(board, sample_ledger):
-    kpis = aging_kpis(age(sample_ledger, currency="USD")).iloc[0]
+    kpis = aging_kpis(age(sample_ledger, currency="USD")).to_dict("records")[0]
     assert _tile(board, "total_open") == f"{kpis['total_open']:,.2f}"
     assert _tile(board, "pct_past_due") == f"{kpis['pct_past_due']:.1f}%"
     assert _tile(board, "over_90") == f"{kpis['over_90']:,.2f}"
     assert _tile(board, "accounts_past_due") == f"{kpis['accounts_past_due']:,} of {kpis['accounts_open']:,}"
     assert board.as_of.value == dt.date(2026, 10, 31)
-    assert board.chart.value.startswith(b"\x89PNG")
+    assert bytes(board.chart.value).startswith(b"\x89PNG")
     assert board.table.value.count("<tr data-customer-id=") == 15
 
 

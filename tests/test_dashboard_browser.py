@@ -71,7 +71,7 @@ def test_page_renders_without_error_over_http(dashboard_url):
 
 
 def test_tiles_show_the_sample_numbers(page, sample_ledger):
-    kpis = aging_kpis(age(sample_ledger, currency="USD")).iloc[0]
+    kpis = aging_kpis(age(sample_ledger, currency="USD")).to_dict("records")[0]
     assert page.inner_text(".arkit-kpi-total-open .arkit-tile-value") == f"{kpis['total_open']:,.2f}"
     assert page.inner_text(".arkit-kpi-pct-past-due .arkit-tile-value") == f"{kpis['pct_past_due']:.1f}%"
     assert page.inner_text(".arkit-kpi-over-90 .arkit-tile-value") == f"{kpis['over_90']:,.2f}"

@@ -34,5 +34,5 @@ def test_notebook_runs(path):
                    resources={"metadata": {"path": str(PROJECT_ROOT)}}).execute()
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
-    shown = [o for o in notebook.cells[-1].outputs if o.output_type == "display_data"]
+    shown = [o for o in notebook.cells[-1].outputs if o.output_type in ("display_data", "execute_result")]
     assert shown and "application/vnd.jupyter.widget-view+json" in shown[0]["data"]

@@ -84,7 +84,7 @@ class TriageDashboard(widgets.VBox):
             key: widgets.HTML().add_class("arkit-tile").add_class(f"arkit-kpi-{key.replace('_', '-')}")
             for key in ("total_open", "pct_past_due", "over_90", "accounts_past_due")
         }
-        self.chart = widgets.Image(format="png").add_class("arkit-aging-chart")
+        self.chart = widgets.Image(format="png", layout=widgets.Layout(width="750px")).add_class("arkit-aging-chart")
         self.table = widgets.HTML().add_class("arkit-table").add_class("arkit-past-due-table")
         self.status = widgets.HTML().add_class("arkit-status")
         self.kpis: dict = {}
@@ -131,7 +131,7 @@ class TriageDashboard(widgets.VBox):
             self.status.value = html.escape(str(exc))
             return
         self.status.value = ""
-        self.kpis = aging_kpis(selected).iloc[0].to_dict()
+        self.kpis = aging_kpis(selected).to_dict("records")[0]
         keys = [c for c in ("customer_id", "customer_name", "region", "collector") if c in selected.columns]
         self.ranked = rank_past_due(selected, by=keys, top=self.top)
         pct = self.kpis["pct_past_due"]
