@@ -17,6 +17,7 @@ import pandas as pd
 from arkit.aging import DEFAULT_BUCKETS, aging_summary
 from arkit.config import SAMPLES_DIR, TRIAGE_NOTEBOOK
 from arkit.errors import ArkitError
+from arkit.export import protect_formulas
 from arkit.loaders import load_ledger
 
 __all__ = ["main", "build_parser"]
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _render(frame: pd.DataFrame, fmt: str) -> str:
     if fmt == "csv":
-        return frame.to_csv(index=False, lineterminator="\n", float_format="%.2f")
+        return protect_formulas(frame).to_csv(index=False, lineterminator="\n", float_format="%.2f")
     if fmt == "json":
         return frame.to_json(orient="records", double_precision=2, indent=1) + "\n"
     money = {c: "{:,.2f}".format for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}

@@ -73,3 +73,12 @@ def test_bad_bucket_option_is_a_usage_error(capsys):
 def test_dashboard_refuses_a_bad_source_before_starting_voila(capsys):
     assert main(["dashboard", "no/such/folder"]) == 1
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_csv_output_never_carries_a_formula(tmp_path, capsys):
+    items = tmp_path / "items.csv"
+    items.write_text("document_id,customer_id,doc_date,amount\nINV1,=1+2,2026-01-01,10\nCM1,@SUM(A1),2026-01-02,-5\n")
+    assert main(["aging", str(items), "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("'=1+2,USD,") and lines[2].startswith("'@SUM(A1),USD,")
+    assert lines[2].endswith(",-5.00")
