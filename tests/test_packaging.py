@@ -29,6 +29,7 @@ def test_version_floors_match():
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
     text = (PROJECT_ROOT / "environment.yml").read_text()
     for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
-        name, spec = _name(requirement), requirement[len(_name(requirement)):]
+        name = _name(requirement)
+        spec = re.sub(r"^\[[^\]]*\]", "", requirement[len(name):])  # conda has no extras
         conda_name = {v: k for k, v in CONDA_NAMES.items()}.get(name, name)
         assert f"  - {conda_name}{spec}\n" in text, f"environment.yml should pin {conda_name}{spec}"
