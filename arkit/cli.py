@@ -1,4 +1,4 @@
-"""The ``arkit`` command: ``sample``, ``aging`` and ``dashboard``.
+"""The ``arkit`` command: ``sample``, ``load``, ``aging`` and ``dashboard``.
 
 Errors in the input print one line (``arkit: error: ...``) and exit 1; no traceback reaches
 the user unless ``ARKIT_DEBUG=1`` is set.
@@ -7,6 +7,7 @@ the user unless ``ARKIT_DEBUG=1`` is set.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,8 @@ from arkit.aging import DEFAULT_BUCKETS, aging_summary
 from arkit.config import SAMPLES_DIR, TRIAGE_NOTEBOOK
 from arkit.errors import ArkitError
 from arkit.export import protect_formulas
-from arkit.loaders import load_ledger
+from arkit.loaders import LoadResult, load, preset_names, read_source_file, suggest_mapping
+from arkit.loaders.sql import is_database_url
 
 __all__ = ["main", "build_parser"]
 
@@ -30,26 +32,62 @@ def _buckets(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"bucket edges are whole days separated by commas, e.g. 30,60,90; got {text!r}")
 
 
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    """The loader options every command that reads a SOURCE accepts."""
+    group = parser.add_argument_group("reading the source")
+    which = group.add_mutually_exclusive_group()
+    which.add_argument("--mapping", type=Path, help="mapping file (YAML or JSON): source column -> canonical column")
+    which.add_argument("--preset", help=f"a shipped mapping: {', '.join(preset_names())}")
+    group.add_argument("--date-format", help="strptime format of the dates, e.g. %%d/%%m/%%Y, or excel, jde_julian")
+    group.add_argument("--decimal", choices=(".", ","), help="decimal separator of the amounts")
+    group.add_argument("--sheet", help="Excel sheet to read (default: the first holding a table)")
+    group.add_argument("--currency", help="currency of rows that carry none (default: the mapping's, else USD)")
+    group.add_argument("--table", dest="sql_table", help="database table to read (SOURCE is a database URL)")
+    group.add_argument("--query", dest="sql_query", help="SQL query to read (SOURCE is a database URL)")
+
+
+def _load(args) -> LoadResult:
+    result = load(args.source, mapping=args.mapping, preset=args.preset, date_format=args.date_format,
+                  decimal=args.decimal, sheet=args.sheet, currency=args.currency, table=args.sql_table,
+                  query=args.sql_query)
+    if result.report.rows_rejected and args.command != "load":
+        print(f"arkit: warning: {result.report.rows_rejected} row(s) rejected "
+              f"(amount {result.report.amount_rejected:,.2f}); `arkit load` lists them", file=sys.stderr)
+    return result
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arkit", description="Accounts-receivable analytics.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    source_help = "file, folder or database URL to read (see README: Loading)"
 
     sample = commands.add_parser("sample", help="write the seeded sample portfolio as canonical CSVs")
     sample.add_argument("--out", required=True, type=Path, help="folder to write (created if missing)")
     sample.add_argument("--seed", type=int, default=7, help="random seed (default 7, the committed sample)")
 
+    load_ = commands.add_parser("load", help="load a source and print the load report")
+    load_.add_argument("source", help=source_help)
+    _source_options(load_)
+    load_.add_argument("--json", action="store_true", help="print the report as JSON")
+    load_.add_argument("--rejects", type=Path, help="write every rejected row to this CSV")
+    load_.add_argument("--suggest-mapping", action="store_true",
+                       help="print a mapping proposed from the headers (save it, edit it, pass it with --mapping)")
+
     aging = commands.add_parser("aging", help="aging summary of a ledger by any column")
-    aging.add_argument("source", help="a folder of canonical CSVs or one items CSV")
+    aging.add_argument("source", help=source_help)
+    _source_options(aging)
     aging.add_argument("--as-of", help="aging date YYYY-MM-DD (default: the latest date in the data)")
     aging.add_argument("--by", default="customer_id", help="column(s) to group by, comma-separated (default customer_id)")
     aging.add_argument("--basis", choices=("due", "document"), default="due", help="age from due date or document date")
     aging.add_argument("--buckets", type=_buckets, default=DEFAULT_BUCKETS, help="bucket edges in days (default 30,60,90,120)")
-    aging.add_argument("--currency", help="convert to this currency with the ledger's fx_rates (default: document currency)")
+    aging.add_argument("--reporting-currency", help="convert to this currency with the ledger's fx_rates "
+                                                    "(default: amounts stay in document currency)")
     aging.add_argument("--format", choices=("table", "csv", "json"), default="table")
     aging.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
 
     dashboard = commands.add_parser("dashboard", help="serve the portfolio triage dashboard through Voila")
     dashboard.add_argument("source", nargs="?", default=str(SAMPLES_DIR), help="ledger to show (default: the sample)")
+    _source_options(dashboard)
     dashboard.add_argument("--port", type=int, default=8866)
     dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     return parser
@@ -64,10 +102,27 @@ def _render(frame: pd.DataFrame, fmt: str) -> str:
     return frame.to_string(index=False, formatters=money) + "\n"
 
 
+def _load_command(args) -> int:
+    if args.suggest_mapping:
+        raw = read_source_file(args.source, sheet=args.sheet)
+        mapping, why = suggest_mapping(list(raw.frame.columns))
+        print(f"# {why}", file=sys.stderr)
+        sys.stdout.write(mapping.to_yaml())
+        return 0
+    report = _load(args).report
+    if args.rejects:
+        rejects = report.rejects.assign(values=report.rejects["values"].map(json.dumps))
+        protect_formulas(rejects).to_csv(args.rejects, index=False, lineterminator="\n")
+        print(f"wrote {len(rejects)} rejected rows to {args.rejects}", file=sys.stderr)
+    print(json.dumps(report.to_dict(), indent=1, default=str) if args.json else str(report))
+    return 0
+
+
 def _aging(args) -> int:
-    ledger = load_ledger(args.source)
+    ledger = _load(args).ledger
     by = [part.strip() for part in args.by.split(",") if part.strip()] or None
-    summary = aging_summary(ledger, args.as_of, by, basis=args.basis, buckets=args.buckets, currency=args.currency)
+    summary = aging_summary(ledger, args.as_of, by, basis=args.basis, buckets=args.buckets,
+                            currency=args.reporting_currency)
     text = _render(summary, args.format)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
@@ -102,16 +157,20 @@ def voila_command(notebook: Path, host: str, port: int) -> list[str]:
 
 
 def _dashboard(args) -> int:
-    ledger_path = Path(args.source).resolve()
-    ledger = load_ledger(ledger_path)  # fail here, in one line, rather than inside the page
-    env = dict(os.environ, ARKIT_LEDGER=str(ledger_path))
-    print(f"arkit: serving {ledger!r} from {ledger_path} on http://{args.host}:{args.port}/", file=sys.stderr)
+    options = {"mapping": str(Path(args.mapping).resolve()) if args.mapping else None, "preset": args.preset,
+               "date_format": args.date_format, "decimal": args.decimal, "sheet": args.sheet,
+               "currency": args.currency, "table": args.sql_table, "query": args.sql_query}
+    options = {k: v for k, v in options.items() if v is not None}
+    source = args.source if is_database_url(args.source) else str(Path(args.source).resolve())
+    ledger = _load(args).ledger  # fail here, in one line, rather than inside the page
+    env = dict(os.environ, ARKIT_LEDGER=source, ARKIT_LOAD_OPTIONS=json.dumps(options))
+    print(f"arkit: serving {ledger!r} on http://{args.host}:{args.port}/", file=sys.stderr)
     return subprocess.call(voila_command(TRIAGE_NOTEBOOK, args.host, args.port), env=env)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"sample": _sample, "aging": _aging, "dashboard": _dashboard}[args.command]
+    handler = {"sample": _sample, "load": _load_command, "aging": _aging, "dashboard": _dashboard}[args.command]
     try:
         return handler(args)
     except ArkitError as exc:

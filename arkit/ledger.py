@@ -72,6 +72,17 @@ class Ledger:
             object.__setattr__(self, name, checked)
         self._check_references()
 
+    @classmethod
+    def _trusted(cls, tables: dict[str, pd.DataFrame], *, currency: str, sources: dict[str, str]) -> "Ledger":
+        """A ledger of tables the loaders already coerced: no second parse, same cross-table checks."""
+        ledger = object.__new__(cls)
+        for name in TABLE_NAMES:
+            object.__setattr__(ledger, name, tables.get(name))
+        object.__setattr__(ledger, "currency", currency)
+        object.__setattr__(ledger, "sources", dict(sources))
+        ledger._check_references()
+        return ledger
+
     def _check_references(self) -> None:
         if self.applications is None:
             return

@@ -7,6 +7,7 @@ Columns that no spec names are kept untouched as extra attributes.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -14,13 +15,13 @@ import numpy as np
 import pandas as pd
 
 from arkit.errors import LedgerError
+from arkit.parsing import is_missing, normalize_ids, parse_amounts, parse_dates, parse_flags
 
-__all__ = ["Column", "TableSpec", "TABLES", "DOC_TYPES", "validate_table", "terms_days"]
+__all__ = ["Column", "TableSpec", "TABLES", "DOC_TYPES", "ID_COLUMNS", "coerce_table", "validate_table",
+           "terms_days"]
 
 DOC_TYPES = ("invoice", "credit_memo", "debit_memo", "payment", "adjustment", "write_off")
-MISSING_TEXT = {"", "null", "none", "nan", "n/a", "na", "-"}
-TRUE_TEXT = {"true", "t", "yes", "y", "1"}
-FALSE_TEXT = {"false", "f", "no", "n", "0"}
+ID_COLUMNS = frozenset({"document_id", "customer_id", "source_id", "target_id", "dispute_id", "payment_id"})
 
 
 @dataclass(frozen=True)
@@ -119,59 +120,102 @@ def terms_days(terms: pd.Series) -> pd.Series:
     return pd.to_numeric(digits, errors="coerce").astype("float64")
 
 
-def _where(source: str | None, positions, column: str) -> str:
-    """'file.csv line 7, column amount' for files (header is line 1), 'items row 5' for frames."""
-    first = positions[0]
-    more = f" (and {len(positions) - 1} more)" if len(positions) > 1 else ""
-    if source and source.endswith((".csv", ".txt", ".tsv")):
-        return f"{source} line {first + 2}{more}, column {column!r}"
-    return f"{source or 'table'} row {first}{more}, column {column!r}"
+PROBLEM_COLUMNS = ["position", "column", "value", "reason"]
 
 
-def _missing(values: pd.Series) -> pd.Series:
-    return values.isna() | values.astype("str").str.strip().str.lower().isin(MISSING_TEXT)
-
-
-def _coerce(values: pd.Series, kind: str, source: str | None, column: str) -> pd.Series:
-    missing = _missing(values)
-    text = values.astype("str").str.strip()
+def _coerce(values: pd.Series, kind: str, column: str, *, date_format, decimal, where: str):
+    """Parsed values, the mask of unreadable cells, and how many ids were repaired."""
     if kind == "text":
-        return text.where(~missing, None).astype("str")
+        if column in ID_COLUMNS:
+            ids, repaired = normalize_ids(values)
+            return ids, pd.Series(False, index=values.index), repaired
+        return values.astype("str").str.strip().where(~is_missing(values), None).astype("str"), \
+            pd.Series(False, index=values.index), 0
     if kind == "date":
-        if pd.api.types.is_datetime64_any_dtype(values):
-            parsed = values.dt.tz_localize(None) if values.dt.tz is not None else values
-        else:
-            parsed = pd.to_datetime(text.where(~missing, None), format="ISO8601", errors="coerce")
-        parsed = parsed.dt.normalize().astype("datetime64[s]")
-    elif kind == "bool":
-        lowered = text.str.lower()
-        parsed = pd.Series(pd.NA, index=values.index, dtype="boolean")
-        parsed[lowered.isin(TRUE_TEXT)] = True
-        parsed[lowered.isin(FALSE_TEXT)] = False
-    else:
-        parsed = pd.to_numeric(text.where(~missing, None).str.replace(",", "", regex=False), errors="coerce")
-        parsed = parsed.astype("float64")
-        if kind == "money":
-            parsed = parsed.round(2)
-    bad = parsed.isna() & ~missing
-    if bad.any():
-        positions = [i for i, flag in enumerate(bad.to_numpy()) if flag]
-        raise LedgerError(
-            f"{_where(source, positions, column)}: cannot read {values.iloc[positions[0]]!r} as {kind}"
-            + (" (write dates as YYYY-MM-DD)" if kind == "date" else "")
-        )
+        return (*parse_dates(values, date_format, where=f"{where} column {column!r}"), 0)
     if kind == "bool":
-        return parsed.fillna(False).astype("bool")
-    return parsed
+        return (*parse_flags(values), 0)
+    parsed, bad = parse_amounts(values, decimal)
+    return (parsed if kind == "money" else parsed.astype("float64")), bad, 0
+
+
+def coerce_table(frame: pd.DataFrame, spec: TableSpec | str, *, currency: str = "USD",
+                 date_format: str | None = None, decimal: str | None = None, where: str | None = None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Coerce the canonical columns of ``frame``; return ``(table, problems, warnings)``.
+
+    ``problems`` has one row per unusable cell (``position``, ``column``, ``value``,
+    ``reason``): a value that does not parse, a required value that is missing, an unknown
+    document type. Those rows stay in ``table`` for the caller to quarantine or refuse. A
+    missing required column raises :class:`LedgerError` at once, naming the headers found.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"document_id": ["7", "8"], "customer_id": ["C1", ""],
+    ...                     "doc_date": ["2026-01-31", "2026-02-01"], "amount": ["10", "x"]})
+    >>> table, problems, warnings = coerce_table(raw, "items")
+    >>> problems[["position", "column", "reason"]].to_dict("records")
+    [{'position': 1, 'column': 'customer_id', 'reason': 'customer_id is required'}, {'position': 1, 'column': 'amount', 'reason': "cannot read 'x' as money"}]
+    """
+    spec = TABLES[spec] if isinstance(spec, str) else spec
+    where = where or spec.name
+    if not isinstance(frame, pd.DataFrame):
+        raise LedgerError(f"{where}: expected a pandas DataFrame for table {spec.name!r}, got {type(frame).__name__}")
+    absent = [name for name in spec.required if name not in frame.columns]
+    if absent:
+        headers = [str(c) for c in frame.columns]
+        close = {name: difflib.get_close_matches(name, headers, n=1, cutoff=0.5) for name in absent}
+        hints = "; ".join(f"{name} might be {match[0]!r}" for name, match in close.items() if match)
+        raise LedgerError(
+            f"{where}: table {spec.name!r} lacks required column(s) {', '.join(absent)}"
+            + (f" ({hints})" if hints else "")
+            + f"; columns found: {', '.join(headers) or 'none'}. Give a mapping (--mapping, --preset) "
+            "or see `arkit load SOURCE --suggest-mapping`"
+        )
+    table = frame.reset_index(drop=True).copy()
+    problems, warnings = [], []
+    for column in spec.columns:
+        if column.name not in table.columns:
+            continue
+        raw = table[column.name]
+        parsed, bad, repaired = _coerce(raw, column.kind, column.name, date_format=date_format, decimal=decimal,
+                                        where=where)
+        if repaired:
+            warnings.append(f"{where}: {repaired} {column.name} value(s) written as decimals (like '123.0') "
+                            "were read as whole ids")
+        for position in bad.to_numpy().nonzero()[0]:
+            problems.append((position, column.name, raw.iloc[position], f"cannot read {raw.iloc[position]!r} as {column.kind}"))
+        if column.required:
+            for position in (parsed.isna() & ~bad).to_numpy().nonzero()[0]:
+                problems.append((position, column.name, raw.iloc[position], f"{column.name} is required"))
+        table[column.name] = parsed
+    if spec.name == "items":
+        table = _item_defaults(table, currency)
+        unknown = ~table["doc_type"].isin(DOC_TYPES)
+        for position in unknown.to_numpy().nonzero()[0]:
+            value = table["doc_type"].iloc[position]
+            problems.append((position, "doc_type", value,
+                             f"unknown document type {value!r}; use one of {', '.join(DOC_TYPES)}"))
+    problems = pd.DataFrame(problems, columns=PROBLEM_COLUMNS).sort_values(["position"], kind="stable")
+    return table, problems.reset_index(drop=True), warnings
+
+
+def duplicate_keys(table: pd.DataFrame, spec: TableSpec | str) -> pd.Series:
+    """Rows whose key (``document_id`` for items) repeats an earlier row's."""
+    spec = TABLES[spec] if isinstance(spec, str) else spec
+    if not spec.key or not set(spec.key) <= set(table.columns):
+        return pd.Series(False, index=table.index)
+    return table.duplicated(list(spec.key), keep="first")
 
 
 def validate_table(frame: pd.DataFrame, spec: TableSpec | str, *, source: str | None = None,
                    currency: str = "USD") -> pd.DataFrame:
     """Return a copy of ``frame`` coerced to the canonical ``spec``, or raise :class:`LedgerError`.
 
-    Required columns must be present and filled; dates, money and flags must parse. Items get
-    their defaults: ``doc_type`` from the sign, ``due_date`` from ``doc_date`` + terms days,
-    ``currency`` from the ledger's. Unknown columns are kept as they are.
+    Strict: the first unusable value or repeated key raises, naming the row and column (loaders
+    quarantine such rows instead; see :func:`arkit.load`). Items get their defaults:
+    ``doc_type`` from the sign, ``due_date`` from ``doc_date`` + terms days, ``currency`` from
+    the ledger's. Unknown columns are kept as they are.
 
     Examples
     --------
@@ -183,49 +227,27 @@ def validate_table(frame: pd.DataFrame, spec: TableSpec | str, *, source: str | 
     0         007  invoice 2026-03-02  1250.5
     """
     spec = TABLES[spec] if isinstance(spec, str) else spec
-    label = source or spec.name
-    if not isinstance(frame, pd.DataFrame):
-        raise LedgerError(f"{label}: expected a pandas DataFrame for table {spec.name!r}, got {type(frame).__name__}")
-    absent = [name for name in spec.required if name not in frame.columns]
-    if absent:
-        raise LedgerError(
-            f"{label}: table {spec.name!r} lacks required column(s) {', '.join(absent)}; "
-            f"columns found: {', '.join(map(str, frame.columns)) or 'none'}"
-        )
-    out = frame.reset_index(drop=True).copy()
-    for column in spec.columns:
-        if column.name in out.columns:
-            out[column.name] = _coerce(out[column.name], column.kind, source or spec.name, column.name)
-            if column.required and out[column.name].isna().any():
-                positions = [i for i, flag in enumerate(out[column.name].isna().to_numpy()) if flag]
-                raise LedgerError(f"{_where(source or spec.name, positions, column.name)}: value is required")
-    if spec.name == "items":
-        out = _item_defaults(out, source or spec.name, currency)
-    if spec.key:
-        dupes = out.duplicated(list(spec.key), keep=False)
-        if dupes.any():
-            positions = [i for i, flag in enumerate(dupes.to_numpy()) if flag]
-            key = ", ".join(spec.key)
-            value = ", ".join(str(v) for v in out.loc[positions[0], list(spec.key)])
-            raise LedgerError(
-                f"{_where(source or spec.name, positions, key)}: {key} {value!r} "
-                "appears more than once; each must be unique"
-            )
-    return out
+    where = source or spec.name
+    table, problems, _ = coerce_table(frame, spec, currency=currency, where=where)
+    if len(problems):
+        first = problems.iloc[0]
+        more = f" ({len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise LedgerError(f"{where} row {first['position']}, column {first['column']!r}: {first['reason']}{more}")
+    repeated = duplicate_keys(table, spec)
+    if repeated.any():
+        position = int(repeated.to_numpy().nonzero()[0][0])
+        key = ", ".join(spec.key)
+        value = ", ".join(str(v) for v in table.loc[position, list(spec.key)])
+        raise LedgerError(f"{where} row {position}, column {key!r}: {key} {value!r} appears more than once; "
+                          "each must be unique")
+    return table
 
 
-def _item_defaults(items: pd.DataFrame, source: str, currency: str) -> pd.DataFrame:
+def _item_defaults(items: pd.DataFrame, currency: str) -> pd.DataFrame:
     sign_type = pd.Series(np.where(items["amount"] >= 0, "invoice", "credit_memo"), index=items.index, dtype="str")
     if "doc_type" in items.columns:
         normalized = items["doc_type"].str.lower().str.replace(r"[\s\-]+", "_", regex=True)
         items["doc_type"] = normalized.fillna(sign_type)
-        unknown = ~items["doc_type"].isin(DOC_TYPES)
-        if unknown.any():
-            positions = [i for i, flag in enumerate(unknown.to_numpy()) if flag]
-            raise LedgerError(
-                f"{_where(source, positions, 'doc_type')}: unknown document type "
-                f"{items['doc_type'].iloc[positions[0]]!r}; use one of {', '.join(DOC_TYPES)}"
-            )
     else:
         items["doc_type"] = sign_type
     default_due = items["doc_date"]

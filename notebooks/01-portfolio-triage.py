@@ -14,14 +14,9 @@
 # ---
 
 # %%
-# Portfolio triage: served by `arkit dashboard` (or `make dashboard`) on the ledger named by
-# ARKIT_LEDGER, else on the bundled sample portfolio.
-import os
-
-from arkit import load_ledger
-from arkit.config import SAMPLES_DIR
-from arkit.dashboards import TriageDashboard
+# Portfolio triage: served by `arkit dashboard SOURCE` (or `make dashboard`) on the ledger it
+# names, else on the bundled sample portfolio.
+from arkit.dashboards import TriageDashboard, ledger_from_environment
 
 # %%
-ledger = load_ledger(os.environ.get("ARKIT_LEDGER", SAMPLES_DIR))
-TriageDashboard(ledger)
+TriageDashboard(ledger_from_environment())

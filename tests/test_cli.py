@@ -33,10 +33,10 @@ def test_aging_csv_on_the_sample_ties_out(sample_ledger):
 
 
 def test_aging_json_and_table_formats(capsys):
-    assert main(["aging", str(SAMPLES_DIR), "--by", "region", "--currency", "USD", "--format", "json"]) == 0
+    assert main(["aging", str(SAMPLES_DIR), "--by", "region", "--reporting-currency", "USD", "--format", "json"]) == 0
     records = json.loads(capsys.readouterr().out)
     assert [set(r) for r in records[:1]] == [{"region", *LABELS, "total"}]
-    assert main(["aging", str(SAMPLES_DIR), "--by", "region", "--currency", "USD"]) == 0
+    assert main(["aging", str(SAMPLES_DIR), "--by", "region", "--reporting-currency", "USD"]) == 0
     text = capsys.readouterr().out
     assert text.splitlines()[0].split() == ["region", *LABELS, "total"]
     assert len(text.splitlines()) == len(records) + 1
@@ -44,7 +44,7 @@ def test_aging_json_and_table_formats(capsys):
 
 def test_aging_writes_a_file(tmp_path, capsys):
     target = tmp_path / "aging.csv"
-    assert main(["aging", str(SAMPLES_DIR), "--by", "collector", "--currency", "USD", "--format", "csv",
+    assert main(["aging", str(SAMPLES_DIR), "--by", "collector", "--reporting-currency", "USD", "--format", "csv",
                  "-o", str(target)]) == 0
     written = pd.read_csv(target)
     assert f"wrote {len(written)} rows to {target}" in capsys.readouterr().err
@@ -54,7 +54,7 @@ def test_aging_writes_a_file(tmp_path, capsys):
     (["aging", "no/such/folder"], "no/such/folder: no such file or folder"),
     (["aging", str(SAMPLES_DIR), "--as-of", "31/10/2026"], "cannot read '31/10/2026' as a date; write it as YYYY-MM-DD"),
     (["aging", str(SAMPLES_DIR), "--by", "regoin"], "cannot group by regoin"),
-    (["aging", str(SAMPLES_DIR), "--currency", "EUR"], "no rate to EUR"),
+    (["aging", str(SAMPLES_DIR), "--reporting-currency", "EUR"], "no rate to EUR"),
 ])
 def test_errors_are_one_line_without_traceback(args, fragment):
     done = subprocess.run([sys.executable, "-m", "arkit", *args], capture_output=True, text=True)

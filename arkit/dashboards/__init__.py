@@ -1,5 +1,5 @@
 """Dashboards: widget objects wired to the analytics, displayed by the notebooks."""
 
-from arkit.dashboards.triage import TriageDashboard
+from arkit.dashboards.triage import TriageDashboard, ledger_from_environment
 
-__all__ = ["TriageDashboard"]
+__all__ = ["TriageDashboard", "ledger_from_environment"]

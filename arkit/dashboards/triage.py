@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
+import os
 
 import ipywidgets as widgets
 import pandas as pd
 
 from arkit.aging import DEFAULT_BUCKETS, age, summarize_aging
+from arkit.config import SAMPLES_DIR
 from arkit.errors import ArkitError
 from arkit.kpis import aging_kpis, rank_past_due
 from arkit.ledger import Ledger
+from arkit.loaders import load_ledger
 from arkit.plots import figure_png, plot_aging_buckets
 
-__all__ = ["TriageDashboard", "FILTER_COLUMNS"]
+__all__ = ["TriageDashboard", "FILTER_COLUMNS", "ledger_from_environment"]
 
 ALL = "All"
 FILTER_COLUMNS = ("region", "segment", "collector")
@@ -40,6 +44,13 @@ CSS = """
 .arkit-status { color: #cf222e; }
 </style>
 """
+
+
+def ledger_from_environment() -> Ledger:
+    """The ledger that ``arkit dashboard`` names: ``ARKIT_LEDGER`` read with the loader options in
+    ``ARKIT_LOAD_OPTIONS`` (JSON); without them, the bundled sample portfolio."""
+    options = json.loads(os.environ.get("ARKIT_LOAD_OPTIONS") or "{}")
+    return load_ledger(os.environ.get("ARKIT_LEDGER") or SAMPLES_DIR, **options)
 
 
 def _money(value: float) -> str:

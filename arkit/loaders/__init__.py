@@ -1,5 +1,8 @@
-"""Loaders: sources in, a validated :class:`arkit.Ledger` out."""
+"""Loaders: any AR source in, a validated :class:`arkit.Ledger` and a load report out."""
 
-from arkit.loaders.canonical import load_ledger, read_canonical_csv
+from arkit.loaders.load import LoadReport, LoadResult, load, load_ledger
+from arkit.loaders.mapping import Mapping, load_mapping, preset, preset_names, suggest_mapping
+from arkit.loaders.sources import read_source_file
 
-__all__ = ["load_ledger", "read_canonical_csv"]
+__all__ = ["LoadReport", "LoadResult", "Mapping", "load", "load_ledger", "load_mapping", "preset", "preset_names",
+           "read_source_file", "suggest_mapping"]

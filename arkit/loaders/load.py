@@ -1,0 +1,391 @@
+"""``arkit.load``: any source in, a validated ledger and a load report out; nothing lost silently.
+
+Every data row read is either loaded or rejected with its place in the source and a reason;
+report lines (totals, headings) that a mapping names are listed as skipped. Loaded plus
+rejected equals read, in rows and in amount.
+"""
+
+from __future__ import annotations
+
+import warnings as warnings_module
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from arkit.errors import ArkitError, LedgerError
+from arkit.ledger import TABLE_NAMES, Ledger
+from arkit.loaders.mapping import Mapping, header_key, load_mapping, preset
+from arkit.loaders.sql import is_database_url, read_sql, redact
+from arkit.loaders.sources import (EXCEL_SUFFIXES, PARQUET_SUFFIXES, TEXT_SUFFIXES, RawTable,
+                                   read_source_file)
+from arkit.parsing import parse_amounts
+from arkit.schema import TABLES, coerce_table, duplicate_keys
+
+__all__ = ["LoadReport", "LoadResult", "load", "load_ledger", "resolve_mapping"]
+
+REJECT_COLUMNS = ["table", "source", "line", "place", "column", "reason", "values"]
+READABLE_SUFFIXES = TEXT_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES + (".gz",)
+
+
+@dataclass
+class LoadReport:
+    """What a load read, loaded, rejected and skipped. Amounts are the items' ``amount``."""
+
+    source: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    amount_read: float = 0.0
+    amount_loaded: float = 0.0
+    amount_rejected: float = 0.0
+    rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source", "line", "reason", "text"]))
+    warnings: list[str] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The report as plain JSON-ready data (the keys of ``arkit load --json``)."""
+        return {
+            "source": self.source,
+            "rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
+            "amount_read": round(self.amount_read, 2), "amount_loaded": round(self.amount_loaded, 2),
+            "amount_rejected": round(self.amount_rejected, 2),
+            "tables": self.tables,
+            "lines_skipped": len(self.skipped),
+            "rejects": [{k: (None if pd.isna(v) else int(v)) if k == "line" else v for k, v in r.items()}
+                        for r in self.rejects.to_dict("records")],
+            "warnings": self.warnings,
+        }
+
+    def __str__(self) -> str:
+        lines = [
+            f"source         {self.source}",
+            f"rows read      {self.rows_read:>12,}   amount read      {self.amount_read:>18,.2f}",
+            f"rows loaded    {self.rows_loaded:>12,}   amount loaded    {self.amount_loaded:>18,.2f}",
+            f"rows rejected  {self.rows_rejected:>12,}   amount rejected  {self.amount_rejected:>18,.2f}",
+        ]
+        if len(self.tables) > 1:
+            lines.append("tables         " + ", ".join(f"{k} {v:,}" for k, v in self.tables.items()))
+        if len(self.skipped):
+            lines.append(f"lines skipped  {len(self.skipped):>12,}   (totals and headings of the report)")
+        for record in self.rejects.head(20).to_dict("records"):
+            lines.append(f"  rejected {record['place']}: {record['reason']}")
+        if len(self.rejects) > 20:
+            lines.append(f"  ... and {len(self.rejects) - 20} more rejects (--rejects FILE writes them all)")
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+@dataclass
+class LoadResult:
+    """A loaded ledger and its report."""
+
+    ledger: Ledger
+    report: LoadReport
+
+
+def resolve_mapping(mapping: Mapping | str | Path | None = None, preset_name: str | None = None, **options) -> Mapping | None:
+    """The mapping to use: a file or object, or a preset, with command-line options on top."""
+    if mapping is not None and preset_name is not None:
+        raise ArkitError("give a mapping file or a preset, not both")
+    if preset_name is not None:
+        mapping = preset(preset_name)
+    elif mapping is not None and not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    options = {k: v for k, v in options.items() if v is not None}
+    if mapping is None:
+        return Mapping(**options) if options else None
+    return mapping.with_options(**options)
+
+
+def _first_cell(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The first non-blank cell of each row, and how many cells are filled."""
+    text = frame.astype("str").apply(lambda col: col.str.strip()).replace({"nan": "", "None": ""})
+    filled = text.ne("")
+    first = text.where(filled).bfill(axis=1).iloc[:, 0].fillna("") if len(text.columns) else pd.Series("", index=frame.index)
+    return first, filled.sum(axis=1)
+
+
+def _report_lines(raw: RawTable, mapping: Mapping | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply ``group_header`` and ``skip_rows``; return the data rows and the skipped lines."""
+    frame = raw.frame.assign(_line=raw.lines)
+    if mapping is None or not (mapping.group_header or mapping.skip_rows):
+        return frame, pd.DataFrame(columns=["source", "line", "reason", "text"])
+    first, filled = _first_cell(raw.frame)
+    skip = pd.Series(False, index=frame.index)
+    reasons = pd.Series("", index=frame.index, dtype="str")
+    for pattern in mapping.skip_rows:
+        hit = first.str.contains(pattern, regex=True) & ~skip
+        skip |= hit
+        reasons[hit] = f"report line matching {pattern!r}"
+    if mapping.group_header:
+        heading = (filled == 1) & raw.frame.iloc[:, 0].astype("str").str.strip().ne("") & ~skip
+        group = first.where(heading).ffill()
+        for column in mapping.group_header:
+            frame[f"_group_{column}"] = group
+        skip |= heading
+        reasons[heading] = "group heading"
+    skipped = pd.DataFrame({"source": raw.source, "line": frame.loc[skip, "_line"], "reason": reasons[skip],
+                            "text": first[skip]})
+    return frame.loc[~skip], skipped
+
+
+def _rename(frame: pd.DataFrame, mapping: Mapping | None, spec_columns: set[str]) -> pd.DataFrame:
+    """Source headers -> canonical names; unmapped columns kept under their own header."""
+    out = {}
+    for header in frame.columns:
+        if header.startswith("_"):
+            out[header] = frame[header]
+            continue
+        targets = mapping.targets(header) if mapping is not None else []
+        if not targets and (mapping is None or not mapping.columns):
+            key = header_key(header).replace(" ", "_")
+            targets = [key] if key in spec_columns else []
+        for target in targets:
+            out[target] = frame[header]
+        if not targets:
+            name = header if header not in spec_columns else f"{header} (source)"
+            out[name] = frame[header]
+    renamed = pd.DataFrame(out, index=frame.index)
+    if mapping is not None:
+        for column in mapping.group_header:
+            group = renamed.pop(f"_group_{column}")
+            renamed[column] = group if column not in renamed else renamed[column].where(
+                renamed[column].astype("str").str.strip().ne(""), group)
+        if mapping.debit_credit:
+            present = {k: h for k, h in mapping.debit_credit.items() if any(header_key(c) == header_key(h) for c in frame.columns)}
+            if len(present) == 2:
+                by_key = {header_key(c): c for c in frame.columns}
+                debit, bad_debit = parse_amounts(frame[by_key[header_key(present["debit"])]], mapping.decimal)
+                credit, bad_credit = parse_amounts(frame[by_key[header_key(present["credit"])]], mapping.decimal)
+                amount = debit.fillna(0) - credit.fillna(0)
+                renamed["amount"] = amount.where(~(bad_debit | bad_credit) & (debit.notna() | credit.notna()))
+        if mapping.doc_types and "doc_type" in renamed:
+            lookup = {header_key(k): v for k, v in mapping.doc_types.items()}
+            keys = renamed["doc_type"].map(header_key)
+            renamed["doc_type"] = keys.map(lookup).fillna(renamed["doc_type"])
+    return renamed
+
+
+def _rows_to_reject(table: pd.DataFrame, problems: pd.DataFrame, spec_name: str) -> pd.Series:
+    reasons = problems.groupby("position")["reason"].agg("; ".join) if len(problems) else pd.Series(dtype="str")
+    out = pd.Series("", index=range(len(table)), dtype="str")
+    out.loc[reasons.index] = reasons.to_numpy()
+    repeated = duplicate_keys(table, spec_name) & out.eq("").to_numpy()
+    if repeated.any():
+        key = TABLES[spec_name].key
+        first_line = table.drop_duplicates(list(key)).set_index(list(key))["_line"]
+        for position in repeated.to_numpy().nonzero()[0]:
+            value = tuple(table.loc[position, list(key)]) if len(key) > 1 else table.loc[position, key[0]]
+            out.iloc[position] = (f"{', '.join(key)} {value!r} is already on line {first_line.loc[value]} "
+                                  "with other values")
+    return out
+
+
+def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currency: str
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str], float]:
+    """One raw table -> (loaded rows, rejects, skipped lines, warnings, amount read)."""
+    spec = TABLES[table_name]
+    warnings = []
+    for header in raw.frame.attrs.get("duplicate_headers", []):
+        if mapping is not None and mapping.targets(header):
+            raise LedgerError(f"{raw.source}: header {header!r} appears more than once; rename one of them")
+        warnings.append(f"{raw.source}: header {header!r} appears more than once; later copies were renamed "
+                        f"'{header} (2)', ...")
+    frame, skipped = _report_lines(raw, mapping)
+    renamed = _rename(frame, mapping, {c.name for c in spec.columns})
+    data_columns = [c for c in raw.frame.columns]
+    exact = frame.duplicated(subset=data_columns, keep="first") if data_columns else pd.Series(False, index=frame.index)
+    options = dict(date_format=mapping.date_format, decimal=mapping.decimal) if mapping else {}
+    default_currency = (mapping.currency if mapping and mapping.currency else currency)
+    table, problems, coerce_warnings = coerce_table(renamed.drop(columns="_line"), spec, currency=default_currency,
+                                                    where=raw.source, **options)
+    warnings += coerce_warnings
+    table["_line"] = frame["_line"].to_numpy()
+    if mapping is not None:
+        money = [c for c in ("amount", "open_amount", "promised_amount", "credit_limit") if c in table]
+        if mapping.implied_decimals:
+            table[money] = table[money] / 10 ** mapping.implied_decimals
+        if mapping.sign == "negate":
+            table[[c for c in money if c in ("amount", "open_amount")]] *= -1
+    reasons = _rows_to_reject(table, problems, table_name)
+    if exact.any():
+        first_lines = frame.groupby(data_columns, dropna=False, sort=False)["_line"].transform("first")
+        reasons[exact.to_numpy()] = [f"duplicate of line {line}" for line in first_lines[exact].to_numpy()]
+    overflow = set(raw.frame.attrs.get("overflow_lines", []))
+    if overflow:
+        extra = table["_line"].isin(overflow).to_numpy()
+        reasons[extra] = [f"{r + '; ' if r else ''}more fields than the header has columns" for r in reasons[extra]]
+    bad = reasons.ne("").to_numpy()
+    amount = table["amount"].fillna(0) if "amount" in table else pd.Series(0.0, index=table.index)
+    raw_values = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+    rejects = pd.DataFrame({
+        "table": table_name, "source": raw.source, "line": table.loc[bad, "_line"].to_numpy(),
+        "place": [f"{raw.source} {raw.line_word} {line}" for line in table.loc[bad, "_line"].to_numpy()],
+        "column": [_first_column(problems, p) for p in np.flatnonzero(bad)],
+        "reason": reasons[bad].to_numpy(),
+        "values": [dict(zip(raw_values.columns, map(str, row))) for row in raw_values.to_numpy()[bad]],
+        "_amount": amount[bad].to_numpy(),
+    })
+    loaded = table.loc[~bad].drop(columns="_line").reset_index(drop=True)
+    return loaded, rejects, skipped, warnings, float(amount.sum())
+
+
+def _first_column(problems: pd.DataFrame, position: int) -> str:
+    hit = problems.loc[problems["position"] == position, "column"]
+    return hit.iloc[0] if len(hit) else ""
+
+
+def _canonical_folder(path: Path) -> dict[str, Path] | None:
+    files = {}
+    for file in sorted(path.iterdir()):
+        stem = file.name.split(".")[0]
+        if file.is_file() and stem in TABLE_NAMES and file.name.lower().endswith(READABLE_SUFFIXES):
+            if stem in files:
+                raise LedgerError(f"{path}: two files for table {stem!r}: {files[stem].name} and {file.name}")
+            files[stem] = file
+    return files if "items" in files else None
+
+
+def _stack(raws: list[RawTable], folder: Path) -> RawTable:
+    """Periodic exports of one layout: one table, with the file each row came from."""
+    headers = {tuple(raw.frame.columns) for raw in raws}
+    if len(headers) > 1:
+        first, other = raws[0], next(r for r in raws if tuple(r.frame.columns) != tuple(raws[0].frame.columns))
+        raise LedgerError(f"{folder}: the files do not share one layout: {Path(first.source).name} has "
+                          f"{', '.join(first.frame.columns)}; {Path(other.source).name} has {', '.join(other.frame.columns)}")
+    frames = [raw.frame.assign(source_file=Path(raw.source.split(" sheet ")[0]).name) for raw in raws]
+    stacked = pd.concat(frames, ignore_index=True)
+    for attr in ("duplicate_headers",):
+        stacked.attrs[attr] = raws[0].frame.attrs.get(attr, [])
+    stacked.attrs["overflow_lines"] = []
+    lines = np.concatenate([raw.lines for raw in raws])
+    return RawTable(stacked, lines, str(folder), raws[0].line_word)
+
+
+def _finish(loaded: dict[str, pd.DataFrame], rejects: list[pd.DataFrame], skipped: list[pd.DataFrame],
+            warnings: list[str], amount_read: float, source: str, currency: str, sources: dict[str, str]) -> LoadResult:
+    rejects_frame = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS + ["_amount"])
+    if "applications" in loaded and "items" in loaded:
+        apps = loaded["applications"]
+        known = loaded["items"]["document_id"]
+        orphan = ~(apps["source_id"].isin(known) & apps["target_id"].isin(known))
+        if orphan.any():
+            rejects_frame = pd.concat([rejects_frame, pd.DataFrame({
+                "table": "applications", "source": sources.get("applications", source), "line": np.nan,
+                "place": sources.get("applications", source),
+                "column": "source_id", "reason": [f"applies {s!r} to {t!r}: a document not loaded in items"
+                                                  for s, t in zip(apps.loc[orphan, "source_id"], apps.loc[orphan, "target_id"])],
+                "values": [dict(zip(apps.columns, map(str, row))) for row in apps.loc[orphan].to_numpy()],
+                "_amount": 0.0})], ignore_index=True)
+            loaded["applications"] = apps.loc[~orphan].reset_index(drop=True)
+    items_rejected = rejects_frame["table"].eq("items") if len(rejects_frame) else pd.Series(dtype=bool)
+    amount_rejected = float(rejects_frame.loc[items_rejected, "_amount"].sum()) if len(rejects_frame) else 0.0
+    ledger = Ledger._trusted(loaded, currency=currency, sources=sources)
+    rows_loaded = sum(len(t) for t in loaded.values())
+    report = LoadReport(
+        source=source, rows_read=rows_loaded + len(rejects_frame), rows_loaded=rows_loaded,
+        rows_rejected=len(rejects_frame), amount_read=round(amount_read, 2),
+        amount_loaded=round(float(ledger.items["amount"].sum()), 2), amount_rejected=round(amount_rejected, 2),
+        rejects=rejects_frame.drop(columns="_amount"), warnings=warnings,
+        skipped=pd.concat(skipped, ignore_index=True) if skipped else LoadReport(source).skipped,
+        tables={name: len(t) for name, t in loaded.items()},
+    )
+    return LoadResult(ledger, report)
+
+
+def load(source, *, mapping: Mapping | str | Path | None = None, preset: str | None = None,
+         date_format: str | None = None, decimal: str | None = None, sheet: str | None = None,
+         currency: str | None = None, table: str | None = None, query: str | None = None,
+         ledger_currency: str = "USD") -> LoadResult:
+    """Load any AR source into a validated ledger, with a report of every row.
+
+    Parameters
+    ----------
+    source : path or database URL
+        A delimited text file (``.csv``, ``.tsv``, ``.txt``, optionally ``.gz``), an ``.xlsx``
+        workbook, a ``.parquet`` file, a folder of canonical tables (``items.csv``,
+        ``customers.csv``, ...), a folder of periodic exports of one layout (stacked, with a
+        ``source_file`` column), or a database URL (``postgresql://``, ``sqlite:///``,
+        ``duckdb:///``, or ``env:NAME``) with ``table`` or ``query``.
+    mapping, preset : mapping file or object, or the name of a shipped preset
+    date_format, decimal, currency : override the mapping's (``--date-format`` etc.)
+    sheet : Excel sheet (default: the first that holds a table)
+
+    Examples
+    --------
+    >>> from arkit.config import SAMPLES_DIR
+    >>> result = load(SAMPLES_DIR)
+    >>> result.report.rows_rejected, result.report.tables["customers"]
+    (0, 1250)
+    """
+    chosen = resolve_mapping(mapping, preset, date_format=date_format, decimal=decimal, currency=currency)
+    target = chosen.table if chosen is not None else "items"
+    if isinstance(source, str) and is_database_url(source):
+        return _load_database(source, chosen, target, table, query, ledger_currency)
+    path = Path(source)
+    if not path.exists():
+        raise ArkitError(f"{path}: no such file or folder")
+    if path.is_dir():
+        canonical = _canonical_folder(path)
+        if canonical is not None and (chosen is None or not chosen.columns):
+            others = sorted(f.name for f in path.iterdir() if f.is_file() and f.name.split(".")[0] not in canonical
+                            and f.name.lower().endswith(READABLE_SUFFIXES))
+            warnings = [f"{path}: ignored files that name no ledger table: {', '.join(others)}"] if others else []
+            return _load_raws({name: read_source_file(file) for name, file in canonical.items()}, chosen,
+                              str(path), ledger_currency, warnings)
+        files = sorted(f for f in path.iterdir() if f.is_file() and f.name.lower().endswith(READABLE_SUFFIXES))
+        if not files:
+            raise LedgerError(f"{path}: no CSV, Excel or Parquet files in this folder")
+        stacked = _stack([read_source_file(f, sheet=sheet, mapping=chosen) for f in files], path)
+        return _load_raws({target: stacked}, chosen, str(path), ledger_currency, [])
+    return _load_raws({target: read_source_file(path, sheet=sheet, mapping=chosen)}, chosen, str(path),
+                      ledger_currency, [])
+
+
+def _load_raws(raws: dict[str, RawTable], mapping: Mapping | None, source: str, currency: str,
+               warnings: list[str]) -> LoadResult:
+    loaded, rejects, skipped, amount_read = {}, [], [], 0.0
+    for name, raw in raws.items():
+        table_rows, table_rejects, table_skipped, table_warnings, table_amount = _load_table(raw, mapping, name, currency)
+        loaded[name] = table_rows
+        rejects.append(table_rejects)
+        skipped.append(table_skipped)
+        warnings += table_warnings
+        if name == "items":
+            amount_read = table_amount
+    if "items" not in loaded:
+        raise LedgerError(f"{source}: nothing to load as items (the mapping is for table {mapping.table!r})")
+    return _finish(loaded, [r for r in rejects if len(r)], [s for s in skipped if len(s)], warnings, amount_read,
+                   source, currency, {name: raw.source for name, raw in raws.items()})
+
+
+def _load_database(source, mapping, target, table, query, currency) -> LoadResult:
+    frame = read_sql(source, table=table, query=query)
+    label = f"{redact(source)} {'table ' + repr(table) if table else 'query'}"
+    raw = RawTable(frame.reset_index(drop=True), np.arange(1, len(frame) + 1), label, "row")
+    return _load_raws({target: raw}, mapping, label, currency, [])
+
+
+def load_ledger(source, **options) -> Ledger:
+    """Load a source into a :class:`~arkit.Ledger` (see :func:`load` for the options).
+
+    Rejected rows are announced in a warning; ``arkit.load(...).report`` lists them.
+
+    Examples
+    --------
+    >>> from arkit.config import SAMPLES_DIR
+    >>> ledger = load_ledger(SAMPLES_DIR)
+    >>> len(ledger.customers)
+    1250
+    """
+    result = load(source, **options)
+    if result.report.rows_rejected:
+        warnings_module.warn(f"{result.report.source}: {result.report.rows_rejected} row(s) rejected "
+                             f"(amount {result.report.amount_rejected:,.2f}); arkit.load(...).report lists them",
+                             stacklevel=2)
+    for warning in result.report.warnings:
+        warnings_module.warn(warning, stacklevel=2)
+    return result.ledger

@@ -1,0 +1,214 @@
+"""Mappings: how the columns and conventions of one export layout become the canonical tables.
+
+A mapping is data, not code: a YAML or JSON file (format in ``presets/FORMAT.md``). Presets
+are mapping files shipped in ``arkit/loaders/presets``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from arkit.errors import ArkitError
+from arkit.schema import DOC_TYPES, TABLES
+
+__all__ = ["Mapping", "load_mapping", "preset", "preset_names", "suggest_mapping", "header_key", "PRESETS_DIR"]
+
+PRESETS_DIR = Path(__file__).parent / "presets"
+SIGNS = ("as_is", "negate")
+# Words that ERP exports use for the canonical columns, beyond the canonical names themselves.
+SYNONYMS = {
+    "document_id": ["document number", "doc no", "invoice number", "invoice no", "invoice #", "invoice", "num",
+                    "number", "document", "reference number", "transaction number", "doc id", "invoice id"],
+    "customer_id": ["customer number", "customer no", "customer", "account", "customer account", "cust no",
+                    "cust number", "client id", "debtor", "sold to", "address number"],
+    "customer_name": ["customer name", "name", "client", "contact", "account name", "debtor name"],
+    "doc_date": ["document date", "invoice date", "date", "posting date", "transaction date", "doc date"],
+    "due_date": ["due date", "net due date", "due", "payment due date", "due date/receive by"],
+    "amount": ["amount", "invoice amount", "original amount", "amount in local currency", "total", "gross amount",
+               "debit", "value"],
+    "open_amount": ["open amount", "open balance", "amount remaining", "balance", "amount due", "outstanding",
+                    "remaining"],
+    "closed_date": ["settled date", "cleared date", "clearing date", "paid date", "date paid", "closed date"],
+    "currency": ["currency", "curr", "currency code", "local currency", "document currency"],
+    "doc_type": ["type", "document type", "transaction type", "doc type"],
+    "terms": ["terms", "payment terms", "terms of payment"],
+    "reference": ["reference", "po number", "po", "memo", "description", "assignment"],
+    "disputed": ["disputed", "in dispute", "dispute"],
+}
+
+
+def header_key(text) -> str:
+    """Headers compare ignoring case, surrounding spaces, repeated spaces and a BOM.
+
+    Examples
+    --------
+    >>> header_key("  Net   Due Date ")
+    'net due date'
+    """
+    return re.sub(r"\s+", " ", str(text).replace("\ufeff", "")).strip().lower()
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """How one export layout maps to a canonical table (see ``presets/FORMAT.md``).
+
+    Examples
+    --------
+    >>> m = Mapping(columns={"Invoice #": "document_id", "Total": ["amount", "open_amount"]}, decimal=",")
+    >>> m.targets("invoice #"), m.targets("TOTAL")
+    (['document_id'], ['amount', 'open_amount'])
+    """
+
+    columns: dict[str, str | list[str]] = field(default_factory=dict)
+    name: str = ""
+    description: str = ""
+    table: str = "items"
+    date_format: str | None = None
+    decimal: str | None = None
+    currency: str | None = None
+    sign: str = "as_is"
+    implied_decimals: int = 0
+    debit_credit: dict[str, str] | None = None
+    doc_types: dict[str, str] = field(default_factory=dict)
+    group_header: list[str] = field(default_factory=list)
+    skip_rows: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        where = f"mapping {self.name!r}" if self.name else "mapping"
+        if self.table not in TABLES:
+            raise ArkitError(f"{where}: table {self.table!r} is not one of {', '.join(TABLES)}")
+        if self.sign not in SIGNS:
+            raise ArkitError(f"{where}: sign must be one of {', '.join(SIGNS)}, got {self.sign!r}")
+        if self.decimal not in (None, ".", ","):
+            raise ArkitError(f"{where}: decimal must be '.' or ',', got {self.decimal!r}")
+        if self.debit_credit is not None and set(self.debit_credit) != {"debit", "credit"}:
+            raise ArkitError(f"{where}: debit_credit needs exactly the keys debit and credit")
+        bad_types = sorted(set(self.doc_types.values()) - set(DOC_TYPES))
+        if bad_types:
+            raise ArkitError(f"{where}: doc_types maps to unknown type(s) {', '.join(bad_types)}; "
+                             f"use {', '.join(DOC_TYPES)}")
+        if isinstance(self.group_header, str):
+            object.__setattr__(self, "group_header", [self.group_header])
+        for pattern in self.skip_rows:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ArkitError(f"{where}: skip_rows pattern {pattern!r} is not a valid regex ({exc})") from None
+
+    def targets(self, header) -> list[str]:
+        """Canonical columns fed by a source header ([] when the mapping does not name it)."""
+        wanted = header_key(header)
+        for source, target in self.columns.items():
+            if header_key(source) == wanted:
+                return [target] if isinstance(target, str) else list(target)
+        return []
+
+    def with_options(self, **options) -> Mapping:
+        """A copy with the given options (those not None) replaced: CLI flags win over the file."""
+        given = {k: v for k, v in options.items() if v is not None}
+        return Mapping(**{**asdict(self), **given}) if given else self
+
+    def to_yaml(self) -> str:
+        fields = asdict(self)
+        fields = {"name": fields.pop("name"), "description": fields.pop("description"), **fields}
+        data = {k: v for k, v in fields.items() if v not in (None, "", [], {}) and not (k == "sign" and v == "as_is")
+                and not (k == "implied_decimals" and v == 0) and not (k == "table" and v == "items")}
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read a mapping file (YAML or JSON).
+
+    Examples
+    --------
+    >>> load_mapping(PRESETS_DIR / "ibm-late-payments.yaml").name
+    'ibm-late-payments'
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ArkitError(f"{path}: cannot read the mapping file ({exc.strerror})") from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise ArkitError(f"{path}: not a valid mapping file ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
+        raise ArkitError(f"{path}: a mapping needs a 'columns' section: source header -> canonical column")
+    known = set(Mapping.__dataclass_fields__)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ArkitError(f"{path}: unknown mapping key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    data.setdefault("name", path.stem)
+    return Mapping(**data)
+
+
+def preset_names() -> list[str]:
+    """Names of the shipped presets.
+
+    Examples
+    --------
+    >>> "sap-fbl5n" in preset_names()
+    True
+    """
+    return sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))
+
+
+def preset(name: str) -> Mapping:
+    """The shipped preset of that name."""
+    path = PRESETS_DIR / f"{name}.yaml"
+    if not path.is_file():
+        close = difflib.get_close_matches(name, preset_names(), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ArkitError(f"unknown preset {name!r}{hint} presets: {', '.join(preset_names())}")
+    return load_mapping(path)
+
+
+def suggest_mapping(headers: list[str], table: str = "items") -> tuple[Mapping, str]:
+    """Propose a mapping for these headers; return it and a one-line explanation.
+
+    A preset whose source headers are all present wins; otherwise each canonical column takes
+    the header closest to its name or its usual ERP names. The user saves and edits the result.
+
+    Examples
+    --------
+    >>> mapping, why = suggest_mapping(["Invoice No", "Cust Number", "Invoice Date", "Amount", "Note"])
+    >>> mapping.columns
+    {'Invoice No': 'document_id', 'Cust Number': 'customer_id', 'Invoice Date': 'doc_date', 'Amount': 'amount'}
+    """
+    keys = {header_key(h): h for h in headers}
+    best, best_share = None, 0.0
+    for name in preset_names():
+        candidate = preset(name)
+        if candidate.table != table or not candidate.columns:
+            continue
+        share = sum(header_key(s) in keys for s in candidate.columns) / len(candidate.columns)
+        if share > best_share:
+            best, best_share = candidate, share
+    if best is not None and best_share >= 0.8:
+        return best, f"the headers match preset {best.name!r} ({best_share:.0%} of its columns)"
+    columns: dict[str, str] = {}
+    taken: set[str] = set()
+    for canonical in [c.name for c in TABLES[table].columns]:
+        names = [canonical, canonical.replace("_", " ")] + SYNONYMS.get(canonical, [])
+        scored = []
+        for key, header in keys.items():
+            if header in taken:
+                continue
+            score = max(difflib.SequenceMatcher(None, key, name).ratio() for name in names)
+            scored.append((score, header))
+        if scored:
+            score, header = max(scored, key=lambda pair: pair[0])
+            if score >= 0.85:
+                columns[header] = canonical
+                taken.add(header)
+    ordered = {h: columns[h] for h in headers if h in columns}
+    missing = [c for c in TABLES[table].required if c not in ordered.values()]
+    why = "matched by header names" + (f"; no header found for {', '.join(missing)}: add them" if missing else "")
+    return Mapping(columns=ordered, name="suggested", table=table), why

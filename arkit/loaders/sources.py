@@ -1,0 +1,230 @@
+"""Read the rows of a source as it is: delimited text, Excel, Parquet; find the header row.
+
+Readers do not interpret values (that is parsing, in :mod:`arkit.parsing`): text sources come
+back as text, with the line (or sheet row) each record started on, so that every reject can
+name its place in the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import gzip
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from arkit.errors import LedgerError
+from arkit.loaders.mapping import Mapping, header_key
+
+__all__ = ["RawTable", "read_source_file", "TEXT_SUFFIXES", "EXCEL_SUFFIXES", "PARQUET_SUFFIXES"]
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".dat")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+DELIMITERS = (",", ";", "\t", "|")
+HEADER_SCAN = 40
+_NUMBERISH = re.compile(r"^[\s$€£(+-]*[\d.,]+[\s)%-]*$")
+
+
+@dataclass
+class RawTable:
+    """Rows of one source before parsing: ``frame`` (header applied), where each row came from."""
+
+    frame: pd.DataFrame
+    lines: np.ndarray
+    source: str
+    line_word: str = "line"
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_line: int = 1
+
+
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+    if data.startswith(b"PK\x03\x04"):
+        raise LedgerError(f"{source}: this is an Excel workbook or zip archive, not delimited text; "
+                          "save it with its real extension (.xlsx)")
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    head = data[:4096]
+    if head and head.count(0) > len(head) // 4 and head[1::2].count(0) > len(head) // 3:
+        return data.decode("utf-16-le", errors="replace"), "utf-16-le"
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    if b"\x00" in head or controls > len(head) // 20:
+        raise LedgerError(f"{source}: binary data, not a text table (CSV, TSV) or a workbook")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            return data.decode("latin-1"), "latin-1"
+
+
+def _sniff_delimiter(text: str, suffix: str) -> str:
+    if suffix in (".tsv", ".tab"):
+        return "\t"
+    lines = [line for line in text.splitlines()[:200] if line.strip()]
+    best, best_score = ",", -1.0
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        if not counts:
+            continue
+        width, frequency = Counter(counts).most_common(1)[0]
+        if width < 2:
+            continue
+        score = frequency * np.log2(width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _header_index(rows: list[list[str]], mapping: Mapping | None) -> int:
+    """Index of the header row: skips title, filter and blank lines above it."""
+    scan = rows[:HEADER_SCAN]
+    if mapping is not None and mapping.columns:
+        known = {header_key(h) for h in mapping.columns}
+        if mapping.debit_credit:
+            known |= {header_key(h) for h in mapping.debit_credit.values()}
+        hits = [sum(header_key(cell) in known for cell in row) for row in scan]
+        if hits and max(hits) >= min(2, len(known)):
+            return hits.index(max(hits))
+    filled = [sum(bool(str(c).strip()) for c in row) for row in scan]
+    widest = max(filled, default=0)
+    for index, row in enumerate(scan):
+        cells = [str(c).strip() for c in row if str(c).strip()]
+        if len(cells) >= max(2, widest * 0.6) and not any(_NUMBERISH.match(c) for c in cells):
+            return index
+    return 0
+
+
+def _frame_from_rows(rows: list[list[str]], lines: list[int], source: str, mapping: Mapping | None
+                     ) -> tuple[pd.DataFrame, np.ndarray, int]:
+    if not rows or all(not any(str(c).strip() for c in row) for row in rows):
+        raise LedgerError(f"{source}: the file is empty; expected a header line and rows")
+    start = _header_index(rows, mapping)
+    header = [str(c).replace("\ufeff", "").strip() for c in rows[start]]
+    while header and not header[-1]:
+        header.pop()
+    if len(header) < 2:
+        raise LedgerError(f"{source}: no header line with two or more columns found; is this a table?")
+    names, seen = [], Counter()
+    for position, name in enumerate(header, start=1):
+        name = name or f"(column {position})"
+        seen[header_key(name)] += 1
+        names.append(name if seen[header_key(name)] == 1 else f"{name} ({seen[header_key(name)]})")
+    width = len(names)
+    body, body_lines, overflow = [], [], []
+    for row, line in zip(rows[start + 1:], lines[start + 1:]):
+        cells = [str(c) for c in row]
+        if not any(c.strip() for c in cells):
+            continue
+        extra = [c for c in cells[width:] if c.strip()]
+        if extra:
+            overflow.append(line)
+        body.append((cells + [""] * width)[:width])
+        body_lines.append(line)
+    frame = pd.DataFrame(body, columns=names, dtype="str") if body else pd.DataFrame(columns=names, dtype="str")
+    frame.attrs["overflow_lines"] = overflow
+    frame.attrs["duplicate_headers"] = sorted(k for k, n in seen.items() if n > 1)
+    return frame, np.asarray(body_lines, dtype="int64"), lines[start]
+
+
+def _read_text(path: Path, data: bytes, mapping: Mapping | None) -> RawTable:
+    source = str(path)
+    text, encoding = _decode(data, source)
+    suffix = path.suffix.lower() if path.suffix.lower() != ".gz" else Path(path.stem).suffix.lower()
+    delimiter = _sniff_delimiter(text, suffix)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, lines, start = [], [], 1
+    try:
+        for record in reader:
+            rows.append(record)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise LedgerError(f"{source} line {start}: not readable as delimited text ({exc})") from None
+    frame, body_lines, header_line = _frame_from_rows(rows, lines, source, mapping)
+    return RawTable(frame, body_lines, source, "line", encoding, delimiter, header_line)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d" if value.time() == dt.time(0) else "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _read_excel(path: Path, sheet: str | None, mapping: Mapping | None) -> RawTable:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise LedgerError(f"{path}: not a readable Excel workbook ({type(exc).__name__})") from None
+    try:
+        if sheet is not None:
+            if sheet not in book.sheetnames:
+                raise LedgerError(f"{path}: no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}")
+            chosen = book[sheet]
+        else:
+            chosen = next((ws for ws in book.worksheets
+                           if sum(1 for row in ws.iter_rows(max_row=HEADER_SCAN, values_only=True)
+                                  if any(v not in (None, "") for v in row)) >= 2), None)
+            if chosen is None:
+                raise LedgerError(f"{path}: no sheet holds a table (sheets: {', '.join(book.sheetnames)})")
+        rows = [[_cell_text(v) for v in row] for row in chosen.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    source = f"{path} sheet {chosen.title!r}"
+    frame, body_lines, header_line = _frame_from_rows(rows, list(range(1, len(rows) + 1)), source, mapping)
+    return RawTable(frame, body_lines, source, "row", header_line=header_line)
+
+
+def read_source_file(path: str | Path, *, sheet: str | None = None, mapping: Mapping | None = None) -> RawTable:
+    """Read one file (delimited text, optionally ``.gz``; ``.xlsx``; ``.parquet``) into a :class:`RawTable`.
+
+    Examples
+    --------
+    >>> from arkit.config import SAMPLES_DIR
+    >>> raw = read_source_file(SAMPLES_DIR / "fx_rates.csv")
+    >>> raw.frame.columns.tolist(), raw.lines[:2].tolist(), raw.delimiter
+    (['currency', 'date', 'rate'], [2, 3], ',')
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise LedgerError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises many kinds for a damaged file
+            raise LedgerError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
+        return RawTable(frame.reset_index(drop=True), np.arange(1, len(frame) + 1), str(path), "row")
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(path, sheet, mapping)
+    if suffix == ".xls":
+        raise LedgerError(f"{path}: the old binary .xls format is not supported; save it as .xlsx or CSV")
+    data = path.read_bytes()
+    if suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise LedgerError(f"{path}: not a readable gzip file ({exc})") from None
+    if not data.strip():
+        raise LedgerError(f"{path}: the file is empty; expected a header line and rows")
+    return _read_text(path, data, mapping)

@@ -1,0 +1,201 @@
+"""Parse the text of exports into money, dates, flags and ids: column at a time, never guessing.
+
+Each parser returns the parsed values and a mask of the cells that had text but could not be
+read, so that a loader can quarantine those rows with a reason instead of losing them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from arkit.errors import LedgerError
+
+__all__ = ["is_missing", "parse_amounts", "parse_dates", "parse_flags", "normalize_ids", "DATE_FORMATS"]
+
+MISSING_TEXT = frozenset({"", "null", "none", "nan", "nat", "n/a", "na", "#n/a", "-", "--"})
+TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1", "x"})
+FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})
+# Tried in this order when a column has no explicit format. Day-first and month-first forms are
+# both tried: when both read every value of a column, the column is ambiguous and the loader
+# asks for --date-format rather than guess.
+DATE_FORMATS = (
+    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y%m%d",
+    "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M",
+    "%m-%d-%Y", "%d-%m-%Y", "%d.%m.%Y", "%d.%m.%y",
+    "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%b %d, %Y", "%B %d, %Y", "%d %B %Y",
+)
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
+_SYMBOLS = re.compile(r"[$€£¥]")
+_CODES = re.compile(r"^(?:USD|CAD|EUR|GBP|JPY|AUD|NZD|CHF|MXN|INR|CNY|SEK|NOK|DKK|ZAR|BRL|US|C|CA|A)(?=[\d(+.,-]|$)"
+                    r"|(?<=[\d)+-])(?:USD|CAD|EUR|GBP|JPY|AUD|NZD|CHF|MXN|INR|CNY|SEK|NOK|DKK|ZAR|BRL)$")
+_GROUPED = {".": re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"),
+            ",": re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")}
+
+
+def is_missing(values: pd.Series) -> pd.Series:
+    """Cells that hold no value: empty, blank, NULL, N/A, "-" and the like.
+
+    Examples
+    --------
+    >>> is_missing(pd.Series(["", " NULL ", "n/a", "-", "0", None])).tolist()
+    [True, True, True, True, False, True]
+    """
+    text = values.astype("str").str.strip().str.lower()
+    return values.isna() | text.isin(MISSING_TEXT)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    return values.astype("str").str.strip()
+
+
+def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """Read money written as ERPs and spreadsheets write it; return ``(amounts, unreadable)``.
+
+    Thousands separators, spaces, currency symbols or codes, negatives as ``-12``, ``12-``
+    (SAP), ``(12)`` or ``12 CR``. ``decimal`` is ``"."`` or ``","``; by default a column whose
+    values only ever show a comma before their last one or two digits is read as decimal comma.
+
+    Examples
+    --------
+    >>> amounts, bad = parse_amounts(pd.Series(["$1,234.50", "(99.95)", "1 200", "12.00-", "USD 5", "abc", ""]))
+    >>> amounts.tolist()[:5], bad.tolist()
+    ([1234.5, -99.95, 1200.0, -12.0, 5.0], [False, False, False, False, False, True, False])
+    >>> parse_amounts(pd.Series(["1.234,56-", "0,5", "12"]))[0].tolist()
+    [-1234.56, 0.5, 12.0]
+    """
+    missing = is_missing(values)
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+        return numbers.round(2), numbers.isna() & ~missing
+    text = _as_text(values).str.upper().str.replace(_SPACES, "", regex=True)
+    credit = text.str.endswith("CR")
+    text = text.str.replace(r"(CR|DR)$", "", regex=True).str.replace(_SYMBOLS, "", regex=True)
+    text = text.str.replace(_CODES, "", regex=True)
+    negative = credit | text.str.startswith("-") | text.str.endswith("-") | (
+        text.str.startswith("(") & text.str.endswith(")"))
+    core = text.str.strip("()+-")
+    if decimal is None:
+        comma_decimal = core.str.contains(r",\d{1,2}$", regex=True) & ~core.str.contains(r"\.\d{1,2}$", regex=True)
+        dot_decimal = core.str.contains(r"\.\d{1,2}$", regex=True)
+        decimal = "," if comma_decimal[~missing].any() and not dot_decimal[~missing].any() else "."
+    readable = core.str.match(_GROUPED[decimal]) & ~missing
+    core = core.str.replace("," if decimal == "." else ".", "", regex=False).str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(core.where(readable), errors="coerce").astype("float64")
+    numbers = numbers.where(~negative, -numbers).round(2)
+    return numbers, ~readable & ~missing
+
+
+def _excel_serials(values: pd.Series, missing: pd.Series) -> pd.Series | None:
+    numbers = pd.to_numeric(values.where(~missing), errors="coerce")
+    present = numbers[~missing]
+    if present.notna().all() and len(present) and present.between(1, 2_958_465).all():
+        return EXCEL_EPOCH + pd.to_timedelta(numbers.round().astype("float64"), unit="D")
+    return None
+
+
+def _jde_julian(values: pd.Series) -> pd.Series:
+    """JD Edwards dates CYYDDD: century flag, year in century, day of year (126031 = 2026-01-31)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    year = 1900 + numbers // 1000
+    day = numbers - (numbers // 1000) * 1000
+    valid = numbers.notna() & (day >= 1) & (day <= 366)
+    starts = pd.to_datetime(year.where(valid).astype("Int64").astype("str") + "-01-01", errors="coerce")
+    return starts + pd.to_timedelta((day - 1).where(valid), unit="D")
+
+
+def parse_dates(values: pd.Series, date_format: str | None = None, *, where: str = "column"
+                ) -> tuple[pd.Series, pd.Series]:
+    """Read a column of dates; return ``(datetime64[s] values, unreadable)``.
+
+    ``date_format`` is a ``strptime`` format, ``"excel"`` (serial day numbers) or
+    ``"jde_julian"`` (CYYDDD). Without one, the format is inferred for the whole column: the
+    first of :data:`DATE_FORMATS` that reads the most values. A column that reads as both
+    day-first and month-first raises :class:`LedgerError` asking for ``--date-format``.
+
+    Examples
+    --------
+    >>> parse_dates(pd.Series(["03/31/2026", "04/01/2026", "soon"]))[0].dt.strftime("%Y-%m-%d").tolist()
+    ['2026-03-31', '2026-04-01', nan]
+    >>> parse_dates(pd.Series(["01/02/2026", "03/04/2026"]), where="items.csv column 'Date'")
+    Traceback (most recent call last):
+    ...
+    arkit.errors.LedgerError: items.csv column 'Date': dates like '01/02/2026' read as both %m/%d/%Y and %d/%m/%Y; give --date-format
+    """
+    missing = is_missing(values)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
+        return parsed.dt.normalize().astype("datetime64[s]"), pd.Series(False, index=values.index)
+    if date_format == "excel" or (date_format is None and pd.api.types.is_numeric_dtype(values)):
+        parsed = _excel_serials(values, missing)
+        if parsed is None:
+            parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
+        return _finish_dates(parsed, missing)
+    if date_format == "jde_julian":
+        return _finish_dates(_jde_julian(values), missing)
+    text = _as_text(values).where(~missing)
+    if date_format is not None:
+        return _finish_dates(pd.to_datetime(text, format=date_format, errors="coerce"), missing)
+    sample = text.dropna().drop_duplicates()
+    if sample.empty:
+        return _finish_dates(pd.Series(pd.NaT, index=values.index), missing)
+    counts = {fmt: int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum()) for fmt in DATE_FORMATS}
+    best = max(counts.values())
+    if best == 0:
+        serials = _excel_serials(values, missing)
+        if serials is not None:
+            return _finish_dates(serials, missing)
+        return _finish_dates(pd.Series(pd.NaT, index=values.index), missing)
+    winners = [fmt for fmt in DATE_FORMATS if counts[fmt] == best]
+    day_first = [fmt for fmt in winners if fmt.startswith("%d")]
+    month_first = [fmt for fmt in winners if fmt.startswith("%m")]
+    if day_first and month_first:
+        example = sample.iloc[0]
+        raise LedgerError(f"{where}: dates like {example!r} read as both {month_first[0]} and {day_first[0]}; "
+                          "give --date-format")
+    return _finish_dates(pd.to_datetime(text, format=winners[0], errors="coerce"), missing)
+
+
+def _finish_dates(parsed: pd.Series, missing: pd.Series) -> tuple[pd.Series, pd.Series]:
+    parsed = pd.to_datetime(parsed, errors="coerce").dt.normalize().astype("datetime64[s]")
+    return parsed, parsed.isna() & ~missing
+
+
+def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Read yes/no flags (true/false, yes/no, y/n, 1/0, x); missing is False.
+
+    Examples
+    --------
+    >>> parse_flags(pd.Series(["Yes", "no", "", "maybe"]))[0].tolist(), parse_flags(pd.Series(["Yes", "maybe"]))[1].tolist()
+    ([True, False, False, False], [False, True])
+    """
+    missing = is_missing(values)
+    if pd.api.types.is_bool_dtype(values):
+        return values.fillna(False).astype("bool"), pd.Series(False, index=values.index)
+    text = _as_text(values).str.lower()
+    truthy, falsy = text.isin(TRUE_TEXT), text.isin(FALSE_TEXT)
+    return pd.Series(np.where(truthy, True, False), index=values.index), ~(truthy | falsy | missing)
+
+
+def normalize_ids(values: pd.Series) -> tuple[pd.Series, int]:
+    """Ids as text, trimmed; ids damaged into floats ("1930571429.0") repaired. Returns ``(ids, repaired)``.
+
+    Examples
+    --------
+    >>> ids, repaired = normalize_ids(pd.Series(["00042", " 1930571429.0 ", "INV-7", None]))
+    >>> ids.tolist(), repaired
+    (['00042', '1930571429', 'INV-7', nan], 1)
+    """
+    missing = is_missing(values)
+    if pd.api.types.is_float_dtype(values):
+        whole = values.dropna() == values.dropna().round()
+        text = values.map(lambda v: f"{v:.0f}" if pd.notna(v) and float(v).is_integer() else str(v))
+        return text.where(~missing, None).astype("str"), int(whole.sum())
+    text = _as_text(values)
+    damaged = text.str.fullmatch(r"\d+\.0+") & ~missing
+    text = text.where(~damaged, text.str.replace(r"\.0+$", "", regex=True))
+    return text.where(~missing, None).astype("str"), int(damaged.sum())
+
