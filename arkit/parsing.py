@@ -22,7 +22,7 @@ FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})
 # both tried: when both read every value of a column, the column is ambiguous and the loader
 # asks for --date-format rather than guess.
 DATE_FORMATS = (
-    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y%m%d",
+    "ISO8601", "%Y/%m/%d", "%Y%m%d",
     "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M",
     "%m-%d-%Y", "%d-%m-%Y", "%d.%m.%Y", "%d.%m.%y",
     "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%b %d, %Y", "%B %d, %Y", "%d %B %Y",

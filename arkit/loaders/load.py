@@ -226,11 +226,15 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         "place": [f"{raw.source} {raw.line_word} {line}" for line in table.loc[bad, "_line"].to_numpy()],
         "column": [_first_column(problems, p) for p in np.flatnonzero(bad)],
         "reason": reasons[bad].to_numpy(),
-        "values": [dict(zip(raw_values.columns, map(str, row))) for row in raw_values.to_numpy()[bad]],
+        "values": [dict(zip(raw_values.columns, map(_cell, row))) for row in raw_values.to_numpy()[bad]],
         "_amount": amount[bad].to_numpy(),
     })
     loaded = table.loc[~bad].drop(columns="_line").reset_index(drop=True)
     return loaded, rejects, skipped, warnings, float(amount.sum())
+
+
+def _cell(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 def _first_column(problems: pd.DataFrame, position: int) -> str:
@@ -278,7 +282,7 @@ def _finish(loaded: dict[str, pd.DataFrame], rejects: list[pd.DataFrame], skippe
                 "place": sources.get("applications", source),
                 "column": "source_id", "reason": [f"applies {s!r} to {t!r}: a document not loaded in items"
                                                   for s, t in zip(apps.loc[orphan, "source_id"], apps.loc[orphan, "target_id"])],
-                "values": [dict(zip(apps.columns, map(str, row))) for row in apps.loc[orphan].to_numpy()],
+                "values": [dict(zip(apps.columns, map(_cell, row))) for row in apps.loc[orphan].to_numpy()],
                 "_amount": 0.0})], ignore_index=True)
             loaded["applications"] = apps.loc[~orphan].reset_index(drop=True)
     items_rejected = rejects_frame["table"].eq("items") if len(rejects_frame) else pd.Series(dtype=bool)

@@ -143,7 +143,7 @@ def _read_text(path: Path, data: bytes, mapping: Mapping | None) -> RawTable:
     text, encoding = _decode(data, source)
     suffix = path.suffix.lower() if path.suffix.lower() != ".gz" else Path(path.stem).suffix.lower()
     delimiter = _sniff_delimiter(text, suffix)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows, lines, start = [], [], 1
     try:
         for record in reader:
@@ -151,7 +151,8 @@ def _read_text(path: Path, data: bytes, mapping: Mapping | None) -> RawTable:
             lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise LedgerError(f"{source} line {start}: not readable as delimited text ({exc})") from None
+        raise LedgerError(f"{source} line {start}: not readable as delimited text ({exc}); "
+                          "check the quotes on this line: a quote opened here may never be closed") from None
     frame, body_lines, header_line = _frame_from_rows(rows, lines, source, mapping)
     return RawTable(frame, body_lines, source, "line", encoding, delimiter, header_line)
 
