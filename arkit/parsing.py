@@ -48,6 +48,18 @@ def is_missing(values: pd.Series) -> pd.Series:
     return values.isna() | text.isin(MISSING_TEXT)
 
 
+def on_distinct(values: pd.Series, parse):
+    """Run ``parse`` (a Series in, a tuple of Series out) on the distinct values only, and spread
+    the results back: exports repeat their dates, types, currencies and amounts many times."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) > 0.5 * len(values):
+        return parse(values)
+    distinct = pd.Series(list(uniques) + [None], dtype=values.dtype if values.dtype != "bool" else object)
+    codes = np.where(codes < 0, len(uniques), codes)
+    return tuple(pd.Series(result.to_numpy()[codes], index=values.index, dtype=result.dtype)
+                 for result in parse(distinct))
+
+
 def _as_text(values: pd.Series) -> pd.Series:
     return values.astype("str").str.strip()
 
@@ -67,10 +79,14 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
     >>> parse_amounts(pd.Series(["1.234,56-", "0,5", "12"]))[0].tolist()
     [-1234.56, 0.5, 12.0]
     """
-    missing = is_missing(values)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-        return numbers.round(2), numbers.isna() & ~missing
+        return numbers.round(2), numbers.isna() & ~values.isna()
+    return on_distinct(values, lambda distinct: _parse_amount_text(distinct, decimal))
+
+
+def _parse_amount_text(values: pd.Series, decimal: str | None) -> tuple[pd.Series, pd.Series]:
+    missing = is_missing(values)
     text = _as_text(values).str.upper().str.replace(_SPACES, "", regex=True)
     credit = text.str.endswith("CR")
     text = text.str.replace(r"(CR|DR)$", "", regex=True).str.replace(_SYMBOLS, "", regex=True)
@@ -125,16 +141,21 @@ def parse_dates(values: pd.Series, date_format: str | None = None, *, where: str
     ...
     arkit.errors.LedgerError: items.csv column 'Date': dates like '01/02/2026' read as both %m/%d/%Y and %d/%m/%Y; give --date-format
     """
-    missing = is_missing(values)
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
         return parsed.dt.normalize().astype("datetime64[s]"), pd.Series(False, index=values.index)
+    return on_distinct(values, lambda distinct: _parse_date_values(distinct, date_format, where))
+
+
+def _parse_date_values(values: pd.Series, date_format: str | None, where: str) -> tuple[pd.Series, pd.Series]:
+    missing = is_missing(values)
     if date_format == "excel" or (date_format is None and pd.api.types.is_numeric_dtype(values)):
         parsed = _excel_serials(values, missing)
         if parsed is None:
             parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
         return _finish_dates(parsed, missing)
     if date_format == "jde_julian":
+        missing = missing | pd.to_numeric(values, errors="coerce").eq(0)  # JD Edwards writes "no date" as 0
         return _finish_dates(_jde_julian(values), missing)
     text = _as_text(values).where(~missing)
     if date_format is not None:
@@ -172,9 +193,13 @@ def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> parse_flags(pd.Series(["Yes", "no", "", "maybe"]))[0].tolist(), parse_flags(pd.Series(["Yes", "maybe"]))[1].tolist()
     ([True, False, False, False], [False, True])
     """
-    missing = is_missing(values)
     if pd.api.types.is_bool_dtype(values):
         return values.fillna(False).astype("bool"), pd.Series(False, index=values.index)
+    return on_distinct(values, _parse_flag_text)
+
+
+def _parse_flag_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    missing = is_missing(values)
     text = _as_text(values).str.lower()
     truthy, falsy = text.isin(TRUE_TEXT), text.isin(FALSE_TEXT)
     return pd.Series(np.where(truthy, True, False), index=values.index), ~(truthy | falsy | missing)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from arkit.errors import LedgerError
-from arkit.parsing import is_missing, normalize_ids, parse_amounts, parse_dates, parse_flags
+from arkit.parsing import is_missing, normalize_ids, on_distinct, parse_amounts, parse_dates, parse_flags
 
 __all__ = ["Column", "TableSpec", "TABLES", "DOC_TYPES", "ID_COLUMNS", "coerce_table", "validate_table",
            "terms_days"]
@@ -129,8 +129,8 @@ def _coerce(values: pd.Series, kind: str, column: str, *, date_format, decimal, 
         if column in ID_COLUMNS:
             ids, repaired = normalize_ids(values)
             return ids, pd.Series(False, index=values.index), repaired
-        return values.astype("str").str.strip().where(~is_missing(values), None).astype("str"), \
-            pd.Series(False, index=values.index), 0
+        text, = on_distinct(values, lambda v: (v.astype("str").str.strip().where(~is_missing(v), None).astype("str"),))
+        return text, pd.Series(False, index=values.index), 0
     if kind == "date":
         return (*parse_dates(values, date_format, where=f"{where} column {column!r}"), 0)
     if kind == "bool":
@@ -246,7 +246,7 @@ def validate_table(frame: pd.DataFrame, spec: TableSpec | str, *, source: str | 
 def _item_defaults(items: pd.DataFrame, currency: str) -> pd.DataFrame:
     sign_type = pd.Series(np.where(items["amount"] >= 0, "invoice", "credit_memo"), index=items.index, dtype="str")
     if "doc_type" in items.columns:
-        normalized = items["doc_type"].str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+        normalized, = on_distinct(items["doc_type"], lambda v: (v.str.lower().str.replace(r"[\s\-]+", "_", regex=True),))
         items["doc_type"] = normalized.fillna(sign_type)
     else:
         items["doc_type"] = sign_type
@@ -257,7 +257,8 @@ def _item_defaults(items: pd.DataFrame, currency: str) -> pd.DataFrame:
     items["due_date"] = items["due_date"].fillna(default_due) if "due_date" in items.columns else default_due
     items["due_date"] = items["due_date"].astype("datetime64[s]")
     if "currency" in items.columns:
-        items["currency"] = items["currency"].str.upper().fillna(currency)
+        upper, = on_distinct(items["currency"], lambda v: (v.str.upper(),))
+        items["currency"] = upper.fillna(currency)
     else:
         items["currency"] = currency
     items["currency"] = items["currency"].astype("str")
