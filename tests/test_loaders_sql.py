@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import socket
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +16,7 @@ import pandas as pd
 import psycopg
 import pytest
 
+from arkit import load
 from arkit.errors import ArkitError
 from arkit.loaders.sql import is_database_url, read_sql, redact, resolve_url
 from postgres_server import PostgresServer
@@ -307,3 +311,18 @@ def test_redact():
     encoded = "postgresql://arkit:p%40ss%2Fw0rd@db/ar"
     assert redact("p@ss/w0rd p%40ss%2Fw0rd", encoded) == "*** ***"
     assert redact("sqlite:///ar.db") == "sqlite:///ar.db"
+
+
+def test_load_and_the_cli_read_every_database(database, tmp_path):
+    """The whole path: arkit.load with a URL and a table, and `arkit aging` on it, password unseen."""
+    url, table = database
+    result = load(url, table=table)
+    assert result.report.rows_rejected == 0 and result.report.rows_loaded == len(ROWS)
+    assert cents(result.ledger.items["amount"]) == cents(pd.Series([row[4] for row in ROWS], dtype="float64"))
+    assert PASSWORD not in result.report.source
+    done = subprocess.run([sys.executable, "-m", "arkit", "aging", url, "--table", table, "--format", "csv"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert PASSWORD not in done.stdout + done.stderr
+    totals = pd.read_csv(io.StringIO(done.stdout), dtype={"customer_id": "str"})
+    assert totals["customer_id"].str.startswith("0").all()

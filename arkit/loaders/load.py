@@ -7,6 +7,7 @@ rejected equals read, in rows and in amount.
 
 from __future__ import annotations
 
+import re
 import warnings as warnings_module
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,7 +118,7 @@ def _report_lines(raw: RawTable, mapping: Mapping | None) -> tuple[pd.DataFrame,
     skip = pd.Series(False, index=frame.index)
     reasons = pd.Series("", index=frame.index, dtype="str")
     for pattern in mapping.skip_rows:
-        hit = first.str.contains(pattern, regex=True) & ~skip
+        hit = first.map(re.compile(pattern).search).notna() & ~skip
         skip |= hit
         reasons[hit] = f"report line matching {pattern!r}"
     if mapping.group_header:
@@ -197,7 +198,12 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
     frame, skipped = _report_lines(raw, mapping)
     renamed = _rename(frame, mapping, {c.name for c in spec.columns})
     data_columns = [c for c in raw.frame.columns]
-    exact = frame.duplicated(subset=data_columns, keep="first") if data_columns else pd.Series(False, index=frame.index)
+    exact = pd.Series(False, index=frame.index)
+    keys = [k for k in spec.key if k in renamed]
+    # Rows identical in every column share their key: compare whole rows only where keys repeat.
+    candidates = renamed.duplicated(keys, keep=False) if keys and len(keys) == len(spec.key) else exact | True
+    if candidates.any() and data_columns:
+        exact[candidates] = frame.loc[candidates].duplicated(subset=data_columns, keep="first")
     options = dict(date_format=mapping.date_format, decimal=mapping.decimal) if mapping else {}
     default_currency = (mapping.currency if mapping and mapping.currency else currency)
     table, problems, coerce_warnings = coerce_table(renamed.drop(columns="_line"), spec, currency=default_currency,
@@ -212,8 +218,8 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
             table[[c for c in money if c in ("amount", "open_amount")]] *= -1
     reasons = _rows_to_reject(table, problems, table_name)
     if exact.any():
-        first_lines = frame.groupby(data_columns, dropna=False, sort=False)["_line"].transform("first")
-        reasons[exact.to_numpy()] = [f"duplicate of line {line}" for line in first_lines[exact].to_numpy()]
+        first_lines = frame.loc[candidates].groupby(data_columns, dropna=False, sort=False)["_line"].transform("first")
+        reasons[exact.to_numpy()] = [f"duplicate of line {line}" for line in first_lines[exact[candidates]].to_numpy()]
     overflow = set(raw.frame.attrs.get("overflow_lines", []))
     if overflow:
         extra = table["_line"].isin(overflow).to_numpy()
@@ -226,7 +232,7 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         "place": [f"{raw.source} {raw.line_word} {line}" for line in table.loc[bad, "_line"].to_numpy()],
         "column": [_first_column(problems, p) for p in np.flatnonzero(bad)],
         "reason": reasons[bad].to_numpy(),
-        "values": [dict(zip(raw_values.columns, map(_cell, row))) for row in raw_values.to_numpy()[bad]],
+        "values": [dict(zip(raw_values.columns, map(_cell, row))) for row in raw_values.loc[bad].to_numpy()],
         "_amount": amount[bad].to_numpy(),
     })
     loaded = table.loc[~bad].drop(columns="_line").reset_index(drop=True)

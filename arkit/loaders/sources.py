@@ -106,8 +106,8 @@ def _header_index(rows: list[list[str]], mapping: Mapping | None) -> int:
     return 0
 
 
-def _frame_from_rows(rows: list[list[str]], lines: list[int], source: str, mapping: Mapping | None
-                     ) -> tuple[pd.DataFrame, np.ndarray, int]:
+def _header(rows: list[list[str]], source: str, mapping: Mapping | None) -> tuple[int, list[str], list[str]]:
+    """Where the header is, the column names (blank and repeated headers made unique), repeats."""
     if not rows or all(not any(str(c).strip() for c in row) for row in rows):
         raise LedgerError(f"{source}: the file is empty; expected a header line and rows")
     start = _header_index(rows, mapping)
@@ -121,6 +121,12 @@ def _frame_from_rows(rows: list[list[str]], lines: list[int], source: str, mappi
         name = name or f"(column {position})"
         seen[header_key(name)] += 1
         names.append(name if seen[header_key(name)] == 1 else f"{name} ({seen[header_key(name)]})")
+    return start, names, sorted(k for k, n in seen.items() if n > 1)
+
+
+def _frame_from_rows(rows: list[list[str]], lines: list[int], source: str, mapping: Mapping | None
+                     ) -> tuple[pd.DataFrame, np.ndarray, int]:
+    start, names, repeated = _header(rows, source, mapping)
     width = len(names)
     body, body_lines, overflow = [], [], []
     for row, line in zip(rows[start + 1:], lines[start + 1:]):
@@ -134,15 +140,63 @@ def _frame_from_rows(rows: list[list[str]], lines: list[int], source: str, mappi
         body_lines.append(line)
     frame = pd.DataFrame(body, columns=names, dtype="str") if body else pd.DataFrame(columns=names, dtype="str")
     frame.attrs["overflow_lines"] = overflow
-    frame.attrs["duplicate_headers"] = sorted(k for k, n in seen.items() if n > 1)
+    frame.attrs["duplicate_headers"] = repeated
     return frame, np.asarray(body_lines, dtype="int64"), lines[start]
+
+
+def _read_fast(text: str, data: bytes, encoding: str, delimiter: str, source: str, mapping: Mapping | None
+               ) -> RawTable | None:
+    """Read with Arrow's multi-threaded CSV reader when every record is exactly one line (no
+    blank lines, no line breaks inside quotes): then line numbers are positions. Else None."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    head = list(csv.reader(io.StringIO("\n".join(text.split("\n", HEADER_SCAN + 1)[:HEADER_SCAN]), newline=""),
+                           delimiter=delimiter))
+    if any("\n" in cell or "\r" in cell for row in head for cell in row):
+        return None
+    start, names, repeated = _header(head, source, mapping)
+    width = len(head[start])
+    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
+    payload = data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode()
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(payload),
+            read_options=pa_csv.ReadOptions(skip_rows=start + 1, column_names=[f"c{i}" for i in range(width)]),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
+                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if table.num_rows != physical - start - 1:
+        return None
+    frame = table.select(table.column_names[: len(names)]).to_pandas()
+    frame.columns = names
+    lines = np.arange(start + 2, start + 2 + len(frame), dtype="int64")
+    blank = np.zeros(len(frame), dtype=bool)
+    maybe = (frame.iloc[:, 0].str.strip() == "").to_numpy() if len(frame) else blank
+    if maybe.any():
+        blank[maybe] = (frame.loc[maybe].apply(lambda column: column.str.strip()) == "").all(axis=1).to_numpy()
+    if len(names) < width:
+        extra = table.select(table.column_names[len(names):]).to_pandas()
+        overflow = lines[(extra.apply(lambda column: column.str.strip()) != "").any(axis=1).to_numpy() & ~blank]
+    else:
+        overflow = []
+    frame = frame.loc[~np.asarray(blank, dtype=bool)].reset_index(drop=True)
+    frame.attrs["overflow_lines"] = list(overflow)
+    frame.attrs["duplicate_headers"] = repeated
+    return RawTable(frame, lines[~np.asarray(blank, dtype=bool)], source, "line", encoding, delimiter, start + 1)
 
 
 def _read_text(path: Path, data: bytes, mapping: Mapping | None) -> RawTable:
     source = str(path)
     text, encoding = _decode(data, source)
     suffix = path.suffix.lower() if path.suffix.lower() != ".gz" else Path(path.stem).suffix.lower()
-    delimiter = _sniff_delimiter(text, suffix)
+    delimiter = _sniff_delimiter(text[:200_000], suffix)
+    fast = _read_fast(text, data, encoding, delimiter, source, mapping)
+    if fast is not None:
+        return fast
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows, lines, start = [], [], 1
     try:
