@@ -10,12 +10,16 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from arkit.errors import LedgerError
 
 __all__ = ["is_missing", "parse_amounts", "parse_dates", "parse_flags", "normalize_ids", "DATE_FORMATS"]
 
 MISSING_TEXT = frozenset({"", "null", "none", "nan", "nat", "n/a", "na", "#n/a", "-", "--"})
+_MISSING_SPELLINGS = sorted({f(t) for t in MISSING_TEXT for f in (str.lower, str.upper, str.title, str.capitalize)}
+                            | {"NaT", "#N/A"})
 TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1", "x"})
 FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})
 # Tried in this order when a column has no explicit format. Day-first and month-first forms are
@@ -44,8 +48,7 @@ def is_missing(values: pd.Series) -> pd.Series:
     >>> is_missing(pd.Series(["", " NULL ", "n/a", "-", "0", None])).tolist()
     [True, True, True, True, False, True]
     """
-    text = values.astype("str").str.strip().str.lower()
-    return values.isna() | text.isin(MISSING_TEXT)
+    return values.isna() | values.astype("str").str.strip().isin(_MISSING_SPELLINGS)
 
 
 def on_distinct(values: pd.Series, parse):
@@ -58,8 +61,7 @@ def on_distinct(values: pd.Series, parse):
         return parse(values)
     distinct = pd.Series(list(uniques) + [None], dtype=values.dtype if values.dtype != "bool" else object)
     codes = np.where(codes < 0, len(uniques), codes)
-    return tuple(pd.Series(result.to_numpy()[codes], index=values.index, dtype=result.dtype)
-                 for result in parse(distinct))
+    return tuple(pd.Series(result.array.take(codes), index=values.index) for result in parse(distinct))
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -85,12 +87,22 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
         return numbers.round(2), numbers.isna() & ~values.isna()
     if decimal != ",":
-        # Clean exports hold plain numbers only: read them at C speed, keep the careful path for the rest.
-        quick = pd.to_numeric(values, errors="coerce").astype("float64")
-        unread = quick.isna() | ~np.isfinite(quick)
-        if not unread.any() or is_missing(values[unread]).all():
-            return quick.where(~unread).round(2), pd.Series(False, index=values.index)
+        quick = _plain_numbers(values)
+        if quick is not None:
+            return quick, pd.Series(False, index=values.index)
     return on_distinct(values, lambda distinct: _parse_amount_text(distinct, decimal))
+
+
+def _plain_numbers(values: pd.Series) -> pd.Series | None:
+    """Clean exports hold plain numbers only: read them with one Arrow cast, or return None."""
+    missing = is_missing(values)
+    text = values.astype("str").str.strip().mask(missing)
+    try:
+        numbers = pa.compute.cast(pa.array(text.array, type=pa.string()), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+        return None
+    result = pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, dtype="float64")
+    return result.round(2) if np.isfinite(result[~missing]).all() else None
 
 
 def _parse_amount_text(values: pd.Series, decimal: str | None) -> tuple[pd.Series, pd.Series]:
@@ -227,9 +239,10 @@ def normalize_ids(values: pd.Series) -> tuple[pd.Series, int]:
         whole = values.dropna() == values.dropna().round()
         text = values.map(lambda v: f"{v:.0f}" if pd.notna(v) and float(v).is_integer() else str(v))
         return text.where(~missing, None).astype("str"), int(whole.sum())
-    text = _as_text(values)
-    damaged = text.str.endswith(".0")
-    damaged = damaged & text.where(damaged, "").str.fullmatch(r"\d+\.0+") & ~missing
-    text = text.where(~damaged, text.str.replace(r"\.0+$", "", regex=True))
-    return text.where(~missing, None).astype("str"), int(damaged.sum())
+    text = _as_text(values).mask(missing)
+    damaged = text.str.endswith(".0", na=False)
+    if damaged.any():
+        damaged &= text.where(damaged, "").str.fullmatch(r"\d+\.0+")
+        text = text.where(~damaged, text.str.replace(r"\.0+$", "", regex=True))
+    return text, int(damaged.sum())
 

@@ -201,7 +201,11 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
     exact = pd.Series(False, index=frame.index)
     keys = [k for k in spec.key if k in renamed]
     # Rows identical in every column share their key: compare whole rows only where keys repeat.
-    candidates = renamed.duplicated(keys, keep=False) if keys and len(keys) == len(spec.key) else exact | True
+    if keys and len(keys) == len(spec.key):
+        unique = len(keys) == 1 and pd.Index(renamed[keys[0]]).is_unique
+        candidates = exact if unique else renamed.duplicated(keys, keep=False)
+    else:
+        candidates = pd.Series(True, index=frame.index)
     if candidates.any() and data_columns:
         exact[candidates] = frame.loc[candidates].duplicated(subset=data_columns, keep="first")
     options = dict(date_format=mapping.date_format, decimal=mapping.decimal) if mapping else {}
@@ -230,7 +234,7 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
     rejects = pd.DataFrame({
         "table": table_name, "source": raw.source, "line": table.loc[bad, "_line"].to_numpy(),
         "place": [f"{raw.source} {raw.line_word} {line}" for line in table.loc[bad, "_line"].to_numpy()],
-        "column": [_first_column(problems, p) for p in np.flatnonzero(bad)],
+        "column": problems.groupby("position")["column"].first().reindex(np.flatnonzero(bad)).fillna("").to_numpy(),
         "reason": reasons[bad].to_numpy(),
         "values": [dict(zip(raw_values.columns, map(_cell, row))) for row in raw_values.loc[bad].to_numpy()],
         "_amount": amount[bad].to_numpy(),
@@ -241,11 +245,6 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
 
 def _cell(value) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
-def _first_column(problems: pd.DataFrame, position: int) -> str:
-    hit = problems.loc[problems["position"] == position, "column"]
-    return hit.iloc[0] if len(hit) else ""
 
 
 def _canonical_folder(path: Path) -> dict[str, Path] | None:

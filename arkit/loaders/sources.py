@@ -151,14 +151,14 @@ def _read_fast(text: str, data: bytes, encoding: str, delimiter: str, source: st
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    head = list(csv.reader(io.StringIO("\n".join(text.split("\n", HEADER_SCAN + 1)[:HEADER_SCAN]), newline=""),
+    head = list(csv.reader(io.StringIO("\n".join(text[:262_144].split("\n")[:HEADER_SCAN]), newline=""),
                            delimiter=delimiter))
     if any("\n" in cell or "\r" in cell for row in head for cell in row):
         return None
     start, names, repeated = _header(head, source, mapping)
     width = len(head[start])
-    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
     payload = data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode()
+    physical = payload.count(b"\n") + (0 if payload.endswith(b"\n") else 1)
     try:
         table = pa_csv.read_csv(
             io.BytesIO(payload),
