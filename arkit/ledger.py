@@ -9,6 +9,7 @@ import narwhals as nw
 import pandas as pd
 
 from arkit.errors import LedgerError
+from arkit.parsing import isin
 from arkit.schema import validate_table
 
 __all__ = ["Ledger", "TABLE_NAMES"]
@@ -87,7 +88,7 @@ class Ledger:
         if self.applications is None:
             return
         for column in ("source_id", "target_id"):
-            unknown = ~self.applications[column].isin(self.items["document_id"])
+            unknown = ~isin(self.applications[column], self.items["document_id"])
             if unknown.any():
                 position = int(unknown.to_numpy().nonzero()[0][0])
                 where = self.sources.get("applications", "applications")

@@ -15,7 +15,7 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from arkit.errors import LedgerError
 
-__all__ = ["is_missing", "parse_amounts", "parse_dates", "parse_flags", "normalize_ids", "DATE_FORMATS"]
+__all__ = ["isin", "is_missing", "on_distinct", "parse_amounts", "parse_dates", "parse_flags", "normalize_ids", "DATE_FORMATS"]
 
 MISSING_TEXT = frozenset({"", "null", "none", "nan", "nat", "n/a", "na", "#n/a", "-", "--"})
 _MISSING_SPELLINGS = sorted({f(t) for t in MISSING_TEXT for f in (str.lower, str.upper, str.title, str.capitalize)}
@@ -49,6 +49,19 @@ def is_missing(values: pd.Series) -> pd.Series:
     [True, True, True, True, False, True]
     """
     return values.isna() | values.astype("str").str.strip().isin(_MISSING_SPELLINGS)
+
+
+def isin(values: pd.Series, candidates: pd.Series) -> pd.Series:
+    """``values.isin(candidates)`` for text, through Arrow's hash kernel (pandas' own is ~50x slower
+    on Arrow strings).
+
+    Examples
+    --------
+    >>> isin(pd.Series(["A", "B", None]), pd.Series(["B", "C"])).tolist()
+    [False, True, False]
+    """
+    found = pa.compute.is_in(pa.array(values.astype("str").array), value_set=pa.array(candidates.astype("str").array))
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype="bool") & values.notna()
 
 
 def on_distinct(values: pd.Series, parse):

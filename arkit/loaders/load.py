@@ -21,7 +21,7 @@ from arkit.loaders.mapping import Mapping, header_key, load_mapping, preset
 from arkit.loaders.sql import is_database_url, read_sql, redact
 from arkit.loaders.sources import (EXCEL_SUFFIXES, PARQUET_SUFFIXES, TEXT_SUFFIXES, RawTable,
                                    read_source_file)
-from arkit.parsing import parse_amounts
+from arkit.parsing import isin, parse_amounts
 from arkit.schema import TABLES, coerce_table, duplicate_keys
 
 __all__ = ["LoadReport", "LoadResult", "load", "load_ledger", "resolve_mapping"]
@@ -280,7 +280,7 @@ def _finish(loaded: dict[str, pd.DataFrame], rejects: list[pd.DataFrame], skippe
     if "applications" in loaded and "items" in loaded:
         apps = loaded["applications"]
         known = loaded["items"]["document_id"]
-        orphan = ~(apps["source_id"].isin(known) & apps["target_id"].isin(known))
+        orphan = ~(isin(apps["source_id"], known) & isin(apps["target_id"], known))
         if orphan.any():
             rejects_frame = pd.concat([rejects_frame, pd.DataFrame({
                 "table": "applications", "source": sources.get("applications", source), "line": np.nan,
