@@ -26,7 +26,8 @@ import pandas as pd
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
-__all__ = ["DEFAULT_BUCKETS", "bucket_labels", "age", "summarize_aging", "aging_summary"]
+__all__ = ["DEFAULT_BUCKETS", "bucket_labels", "age", "summarize_aging", "aging_summary", "sum_money",
+           "with_day_numbers"]
 
 DEFAULT_BUCKETS = (30, 60, 90, 120)
 BLANK_KEY = "(blank)"
@@ -269,7 +270,7 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates) -> tup
             codes = ", ".join(sorted(str(c) for c in unrated["currency"].to_list()))
             raise ArkitError(f"fx_rates have no rate to {currency} on or before {as_of} for: {codes}")
         lf = lf.with_columns(
-            (_cents(nw.col("_open") * nw.col("fx_rate") / 100).cast(nw.Float64) / 100).alias("reporting_amount"),
+            (nw.col("_open").cast(nw.Float64) / 100 * nw.col("fx_rate")).alias("reporting_amount"),
             nw.lit(currency).alias("reporting_currency"),
         )
     return lf, items
@@ -279,9 +280,10 @@ def summarize_aging(aged, by: str | Sequence[str] | None = "customer_id",
                     buckets: Sequence[int] = DEFAULT_BUCKETS):
     """Sum the output of :func:`age` into one row per group: a column per bucket and ``total``.
 
-    Amounts are ``reporting_amount`` when ``age`` converted them, else ``open_amount`` in
-    document currency, and then ``currency`` joins the group keys: currencies are never added
-    together. ``by=None`` gives the portfolio total. Rows are sorted by ``total``, largest first.
+    Amounts are in the reporting currency when ``age`` converted them (each currency's subtotal
+    converted once, see :func:`sum_money`), else in document currency, and then ``currency``
+    joins the group keys: currencies are never added together. ``by=None`` gives the portfolio
+    total. ``total`` is the sum of the buckets. Rows are sorted by ``total``, largest first.
 
     Examples
     --------
@@ -295,27 +297,43 @@ def summarize_aging(aged, by: str | Sequence[str] | None = "customer_id",
     return _finish(_summarize(nw.from_native(aged).lazy(), by, buckets), aged)
 
 
+def sum_money(lf: nw.LazyFrame, keys: list[str], cents: list[str]) -> nw.LazyFrame:
+    """Sum integer-cent columns by ``keys``, converting currencies the one way that ties out.
+
+    Rows converted by :func:`age` (they carry ``fx_rate``) are summed per document currency
+    first; each currency's subtotal is then converted once and rounded to the cent. So
+    converting then summing equals summing then converting, and totals never mix currencies.
+    Returns ``keys`` and the ``cents`` columns as Int64 cents.
+    """
+    schema = lf.collect_schema()
+    if "fx_rate" in schema:
+        inner = keys + [c for c in ("currency", "fx_rate") if c not in keys]
+        out = (lf.group_by(inner).agg(nw.col(c).sum() for c in cents)
+               .with_columns((nw.col(c).cast(nw.Float64) * nw.col("fx_rate")).round(0).cast(nw.Int64) for c in cents))
+        return (out.group_by(keys).agg(nw.col(c).sum() for c in cents) if keys
+                else out.select(nw.col(c).sum() for c in cents)).with_columns(
+            nw.col(c).fill_null(0).cast(nw.Int64) for c in cents)
+    out = lf.group_by(keys).agg(nw.col(c).sum() for c in cents) if keys else lf.select(nw.col(c).sum() for c in cents)
+    return out.with_columns(nw.col(c).fill_null(0).cast(nw.Int64) for c in cents)
+
+
 def _summarize(lf: nw.LazyFrame, by, buckets) -> nw.LazyFrame:
     labels = bucket_labels(buckets)
     schema = lf.collect_schema()
-    amount = "reporting_amount" if "reporting_amount" in schema else "open_amount"
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     unknown = [k for k in keys if k not in schema]
     if unknown:
         raise ArkitError(f"cannot group by {', '.join(unknown)}: not a column; columns are {', '.join(schema)}")
-    if amount == "open_amount" and "currency" in schema and "currency" not in keys:
+    if "fx_rate" not in schema and "currency" in schema and "currency" not in keys:
         keys.append("currency")
     lf = lf.with_columns(
         [nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String]
-        + [_cents(nw.col(amount)).alias("total")]
+        + [_cents(nw.col("open_amount")).alias("_cents")]
     ).with_columns(
-        nw.when(nw.col("bucket") == label).then(nw.col("total")).otherwise(nw.lit(0)).alias(label) for label in labels
+        nw.when(nw.col("bucket") == label).then(nw.col("_cents")).otherwise(nw.lit(0)).alias(label) for label in labels
     )
-    sums = [nw.col(c).sum() for c in [*labels, "total"]]
-    out = lf.group_by(keys).agg(sums) if keys else lf.select(sums)
-    out = out.with_columns(
-        (nw.col(c).fill_null(0).cast(nw.Int64).cast(nw.Float64) / 100).alias(c) for c in [*labels, "total"]
-    )
+    out = sum_money(lf, keys, labels).with_columns(nw.sum_horizontal(labels).alias("total"))
+    out = out.with_columns((nw.col(c).cast(nw.Float64) / 100).alias(c) for c in [*labels, "total"])
     out = out.sort(["total", *keys], descending=[True] + [False] * len(keys))
     return out.select(*keys, *labels, "total")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import narwhals as nw
 
-from arkit.aging import _cents, _finish
+from arkit.aging import BLANK_KEY, _cents, _finish, sum_money
 from arkit.errors import ArkitError
 
 __all__ = ["aging_kpis", "rank_past_due"]
@@ -31,23 +31,18 @@ def aging_kpis(aged, severe_days: int = 90):
     """
     lf = nw.from_native(aged).lazy()
     schema = lf.collect_schema()
-    amount = "reporting_amount" if "reporting_amount" in schema else "open_amount"
-    if amount == "open_amount" and "currency" in schema:
+    if "fx_rate" not in schema and "currency" in schema:
         currencies = lf.select(nw.col("currency").n_unique()).collect().item()
         if currencies > 1:
             raise ArkitError("aged items are in several currencies: age them with currency='USD' (or another code)")
     days = nw.col("days_past_due")
-    per_customer = (
-        lf.with_columns(_cents(nw.col(amount)).alias("_open"))
-        .with_columns(
+    per_customer = sum_money(
+        lf.with_columns(_cents(nw.col("open_amount")).alias("_open")).with_columns(
             nw.when(days > 0).then(nw.col("_open")).otherwise(nw.lit(0)).alias("_past_due"),
             nw.when(days > severe_days).then(nw.col("_open")).otherwise(nw.lit(0)).alias("_severe"),
-        )
-        .group_by("customer_id")
-        .agg(nw.col("_open").sum(), nw.col("_past_due").sum(), nw.col("_severe").sum())
-        .with_columns(nw.col(c).cast(nw.Int64) for c in ("_open", "_past_due", "_severe"))
-        .with_columns((nw.col("_past_due") > 0).cast(nw.Int64).alias("_is_past_due"))
-    )
+        ),
+        ["customer_id"], ["_open", "_past_due", "_severe"],
+    ).with_columns((nw.col("_past_due") > 0).cast(nw.Int64).alias("_is_past_due"))
     totals = per_customer.select(
         nw.col("_open").sum().alias("total_open"),
         nw.col("_past_due").sum().alias("past_due"),
@@ -90,19 +85,23 @@ def rank_past_due(aged, by: str | list[str] = "customer_id", top: int | None = N
     """
     keys = [by] if isinstance(by, str) else list(by)
     lf = nw.from_native(aged).lazy()
-    amount = "reporting_amount" if "reporting_amount" in lf.collect_schema() else "open_amount"
+    schema = lf.collect_schema()
+    if "fx_rate" not in schema and "currency" in schema and "currency" not in keys:
+        keys.append("currency")
+    lf = lf.with_columns(nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String)
     days = nw.col("days_past_due")
     severe = f"over_{severe_days}"
+    cents = _cents(nw.col("open_amount"))
     ranked = (
-        lf.with_columns(_cents(nw.col(amount)).alias("total_open"))
-        .with_columns(
-            nw.when(days > 0).then(nw.col("total_open")).otherwise(nw.lit(0)).alias("past_due"),
-            nw.when(days > severe_days).then(nw.col("total_open")).otherwise(nw.lit(0)).alias(severe),
-            nw.when(nw.col("total_open") > 0).then(days).alias("max_days_past_due"),
+        sum_money(
+            lf.with_columns(cents.alias("total_open")).with_columns(
+                nw.when(days > 0).then(nw.col("total_open")).otherwise(nw.lit(0)).alias("past_due"),
+                nw.when(days > severe_days).then(nw.col("total_open")).otherwise(nw.lit(0)).alias(severe),
+            ),
+            keys, ["total_open", "past_due", severe],
         )
-        .group_by(keys)
-        .agg(nw.col("total_open").sum(), nw.col("past_due").sum(), nw.col(severe).sum(),
-             nw.col("max_days_past_due").max())
+        .join(lf.with_columns(nw.when(cents > 0).then(days).alias("max_days_past_due"))
+              .group_by(keys).agg(nw.col("max_days_past_due").max()), on=keys, how="left")
         .filter(nw.col("past_due") > 0)
         .with_columns(
             [(nw.col(c).cast(nw.Int64).cast(nw.Float64) / 100).alias(c) for c in ("total_open", "past_due", severe)]
