@@ -260,11 +260,11 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates) -> tup
             raise ArkitError(f"converting to {currency} needs fx_rates (currency, date, rate to {currency})")
         if "currency" not in names:
             lf = lf.with_columns(nw.lit(currency).alias("currency"))
-        lf = lf.join(_fx_rates_on(fx_rates, as_of_day), on="currency", how="left") if fx_rates is not None \
-            else lf.with_columns(nw.lit(None, nw.Float64).alias("fx_rate"))
-        lf = lf.with_columns(
-            nw.when(nw.col("currency") == currency).then(nw.lit(1.0)).otherwise(nw.col("fx_rate")).alias("fx_rate")
-        )
+        if fx_rates is not None:
+            lf = lf.join(_fx_rates_on(fx_rates, as_of_day), on="currency", how="left").with_columns(
+                nw.when(nw.col("currency") == currency).then(nw.lit(1.0)).otherwise(nw.col("fx_rate")).alias("fx_rate"))
+        else:
+            lf = lf.with_columns(nw.when(nw.col("currency") == currency).then(nw.lit(1.0)).alias("fx_rate"))
         unrated = lf.filter(nw.col("fx_rate").is_null()).select("currency").unique().collect()
         if len(unrated):
             codes = ", ".join(sorted(str(c) for c in unrated["currency"].to_list()))
