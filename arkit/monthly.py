@@ -169,8 +169,10 @@ def _convert(lf: nw.LazyFrame, keys: list[str], cents: list[str], currency: str 
         rated = lf.with_columns(nw.lit(1.0).alias("fx_rate"))
     else:
         rated = lf.join(_rates_per_point(fx_rates, ends, currency), on=["currency", "_point"], how="left")
+    nothing = nw.all_horizontal(*(nw.col(c) == 0 for c in cents), ignore_nulls=True)  # an empty book needs no rate
     rated = rated.with_columns(
-        nw.when(nw.col("currency") == currency).then(nw.lit(1.0)).otherwise(nw.col("fx_rate")).alias("fx_rate"))
+        nw.when((nw.col("currency") == currency) | nothing).then(nw.lit(1.0)).otherwise(nw.col("fx_rate"))
+        .alias("fx_rate"))
     missing = rated.filter(nw.col("fx_rate").is_null()).select("currency", "_point").unique().collect()
     if len(missing):
         point = ends[int(min(missing["_point"].to_list()))]
@@ -224,9 +226,9 @@ def aging_trend(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | 
     >>> trend = aging_trend(load_ledger(SAMPLES_DIR), months=3, currency="USD")
     >>> trend[["period_end", "current", "total"]].assign(period_end=lambda t: t["period_end"].astype(str))
        period_end     current       total
-    0  2026-08-31  1304495.54  1571226.28
-    1  2026-09-30  1318022.11  1583826.86
-    2  2026-10-31  1264764.42  1557690.73
+    0  2026-08-31  1387956.59  1627546.30
+    1  2026-09-30  1554026.05  1798505.40
+    2  2026-10-31  1309235.50  1604032.71
     """
     labels = bucket_labels(buckets)
     keys = _keys(by)
@@ -272,8 +274,8 @@ def monthly_activity(ledger, as_of=None, months: int = 12, by: str | Sequence[st
     >>> months = monthly_activity(load_ledger(SAMPLES_DIR), months=2)
     >>> months[["currency", "opening", "invoiced", "collected", "closing", "difference"]].round(2).iloc[:2]
       currency    opening   invoiced  collected    closing  difference
-    0      CAD  386432.61  492441.13 -501839.35  374640.94         0.0
-    1      CAD  374640.94  399990.26 -377066.25  397541.57         0.0
+    0      CAD  298640.02  398329.54 -322814.60  373830.76         0.0
+    1      CAD  373830.76  344097.39 -375620.28  335005.04         0.0
     """
     keys = _keys(by)
     as_of, ends = _setup(ledger, as_of, months + 1, applications)
