@@ -101,12 +101,14 @@ def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
         return nw.concat([documents, moves], how="vertical"), lf, items, fx_rates
     apps = with_day_numbers(nw.from_native(applications).lazy(), _day="applied_date").filter(
         nw.col("_day") <= as_of_day).with_columns(_cents(nw.col("amount")).alias("_applied"))
-    side = lf.select("document_id", *carried, "_base_day")
+    side = lf.select("document_id", *carried, "_base_day", "_doc_day")
     moves = []
     for column, sign in (("target_id", -1), ("source_id", 1)):
         joined = apps.select(nw.col(column).cast(nw.String).alias("document_id"), "_day", "_applied").join(
             side, on="document_id", how="inner")
-        moves.append(joined.select(*carried, "_day", "_base_day", (nw.col("_applied") * sign).alias("_cents")))
+        # A move counts once both it and its document exist, as in point-in-time aging.
+        moves.append(joined.select(*carried, nw.max_horizontal("_day", "_doc_day").alias("_day"), "_base_day",
+                                   (nw.col("_applied") * sign).alias("_cents")))
     return nw.concat([documents, *moves], how="vertical"), lf, items, fx_rates
 
 
@@ -120,11 +122,12 @@ def _small(lf: nw.LazyFrame) -> nw.LazyFrame:
 def _finish_small(lf: nw.LazyFrame, like):
     """Return a small computed result as the caller's kind of frame."""
     like = nw.from_native(like)
-    result = lf.collect()
+    native = lf.collect().to_native()
+    if hasattr(native, "reset_index"):  # pandas: a clean index, which Arrow would otherwise carry along
+        native = native.reset_index(drop=True)
     if isinstance(like, nw.DataFrame):
-        native = result.to_native()
-        return native.reset_index(drop=True) if hasattr(native, "reset_index") else native
-    return result.lazy(backend=like.implementation).to_native()
+        return native
+    return nw.from_native(native, eager_only=True).lazy(backend=like.implementation).to_native()
 
 
 def _per_point(groups: nw.LazyFrame, ends: list[dt.date]) -> nw.LazyFrame:
@@ -243,6 +246,7 @@ def aging_trend(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | 
     for name, start in starts.items():
         part = _running(events, start, ends, carried, name)
         running = part if running is None else running.join(part, on=[*carried, "_point"], how="left")
+    running = running.with_columns(nw.col(name).fill_null(0) for name in starts)  # nothing crossed yet
     s = [nw.col(f"_s{i}") for i in range(len(buckets) + 1)]
     columns = [(nw.col("_t") - s[0]).alias(labels[0])]
     columns += [(s[i] - s[i + 1]).alias(labels[i + 1]) for i in range(len(buckets))]

@@ -39,7 +39,10 @@ class Backend:
         frame = nw.from_native(result)
         if isinstance(frame, nw.LazyFrame):
             frame = frame.collect()
-        return frame.to_pandas().sort_values(sort_by).reset_index(drop=True)
+        result = frame.to_pandas()
+        if "period_end" in result:  # a date: Arrow date in pandas, datetime64 through Polars or DuckDB
+            result["period_end"] = pd.to_datetime(result["period_end"])
+        return result.sort_values(sort_by).reset_index(drop=True)
 
 
 @pytest.fixture(params=BACKENDS)
