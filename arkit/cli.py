@@ -1,4 +1,4 @@
-"""The ``arkit`` command: ``sample``, ``load``, ``aging`` and ``dashboard``.
+"""The ``arkit`` command: ``sample``, ``load``, ``aging``, ``kpis``, ``report``, ``statements``, ``dashboard``.
 
 Errors in the input print one line (``arkit: error: ...``) and exit 1; no traceback reaches
 the user unless ``ARKIT_DEBUG=1`` is set.
@@ -85,6 +85,32 @@ def build_parser() -> argparse.ArgumentParser:
     aging.add_argument("--format", choices=("table", "csv", "json"), default="table")
     aging.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
 
+    kpis = commands.add_parser("kpis", help="collection KPIs per month: DSO, countback DSO, best possible DSO, ADD, CEI, ...")
+    kpis.add_argument("source", help=source_help)
+    _source_options(kpis)
+    kpis.add_argument("--as-of", help="last period end YYYY-MM-DD (default: the latest date in the data)")
+    kpis.add_argument("--months", type=int, default=12, help="number of monthly periods (default 12)")
+    kpis.add_argument("--by", help="column(s) to group by, comma-separated (default: the whole portfolio)")
+    kpis.add_argument("--reporting-currency", help="currency of the amounts (default: the ledger's, through fx_rates)")
+    kpis.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    kpis.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
+
+    report = commands.add_parser("report", help="write the daily report pack as a formatted workbook")
+    report.add_argument("source", help=source_help)
+    _source_options(report)
+    report.add_argument("--as-of", help="report date YYYY-MM-DD (default: the latest date in the data)")
+    report.add_argument("--reporting-currency", help="currency of the amounts (default: the ledger's)")
+    report.add_argument("-o", "--output", type=Path, required=True, help="the .xlsx file to write")
+
+    statements = commands.add_parser("statements", help="write customer statements of account")
+    statements.add_argument("source", help=source_help)
+    _source_options(statements)
+    statements.add_argument("--as-of", help="statement date YYYY-MM-DD (default: the latest date in the data)")
+    statements.add_argument("--out", type=Path, required=True, help="folder to write the statements into")
+    statements.add_argument("--customer", action="append", help="customer id (repeat for several; default: all "
+                            "with open items or recent activity)")
+    statements.add_argument("--formats", default="xlsx,html", help="comma-separated: xlsx, html, pdf (default xlsx,html)")
+
     dashboard = commands.add_parser("dashboard", help="serve the portfolio triage dashboard through Voila")
     dashboard.add_argument("source", nargs="?", default=str(SAMPLES_DIR), help="ledger to show (default: the sample)")
     _source_options(dashboard)
@@ -123,12 +149,43 @@ def _aging(args) -> int:
     by = [part.strip() for part in args.by.split(",") if part.strip()] or None
     summary = aging_summary(ledger, args.as_of, by, basis=args.basis, buckets=args.buckets,
                             currency=args.reporting_currency)
-    text = _render(summary, args.format)
+    return _write(summary, args)
+
+
+def _write(frame: pd.DataFrame, args) -> int:
+    text = _render(frame, args.format)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {len(summary)} rows to {args.output}", file=sys.stderr)
+        print(f"wrote {len(frame)} rows to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _kpis(args) -> int:
+    from arkit.kpis import kpis
+
+    by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else None
+    table = kpis(_load(args).ledger, args.as_of, args.months, by, currency=args.reporting_currency)
+    table = table.assign(period_end=pd.to_datetime(table["period_end"]).dt.strftime("%Y-%m-%d"))
+    return _write(table.round(2), args)
+
+
+def _report(args) -> int:
+    from arkit.report_pack import report_pack, write_report_workbook
+
+    pack = report_pack(_load(args).ledger, args.as_of, currency=args.reporting_currency)
+    write_report_workbook(pack, args.output)
+    print(f"wrote {len(pack)} sheets to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _statements(args) -> int:
+    from arkit.statements import write_statements
+
+    formats = tuple(part.strip() for part in args.formats.split(",") if part.strip())
+    paths = write_statements(_load(args).ledger, args.out, args.as_of, customers=args.customer, formats=formats)
+    print(f"wrote {len(paths)} statement files to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -170,7 +227,8 @@ def _dashboard(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"sample": _sample, "load": _load_command, "aging": _aging, "dashboard": _dashboard}[args.command]
+    handler = {"sample": _sample, "load": _load_command, "aging": _aging, "kpis": _kpis, "report": _report,
+               "statements": _statements, "dashboard": _dashboard}[args.command]
     try:
         return handler(args)
     except ArkitError as exc:

@@ -282,7 +282,8 @@ def kpis(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | None = 
     settled = _settlements(ledger, applications, _day(as_of), ends, keys, currency)
     if settled is not None:
         settled = _with_period(settled, ends).drop("_point", "days").collect(backend="pandas").lazy()
-        figures = figures.join(settled, on=[*keys, "period_end"], how="left")
+        figures = figures.join(settled, on=[*keys, "period_end"], how="left").with_columns(
+            nw.col("settled").fill_null(0).cast(nw.Int64))
     table = nw.from_native(compute_kpis(figures.collect().to_native(), by=carried,
                                         countback_months=countback_months)).lazy()
     table = table.drop("days_to_pay", "days_late", "settled_amount", "late_amount_days", strict=False)
