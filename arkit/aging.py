@@ -251,7 +251,7 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates) -> tup
     for edge, label in zip(buckets, labels[1:-1]):
         bucket = bucket.when(days <= edge).then(nw.lit(label))
     lf = lf.with_columns(
-        (nw.col("_open").cast(nw.Float64) / 100).alias("open_amount"),
+        (nw.col("_open").cast(nw.Float64) / 100).round(2).alias("open_amount"),
         (as_of_day - nw.col("_base_day")).cast(nw.Int64).alias("days_past_due"),
     ).with_columns(bucket.otherwise(nw.lit(labels[-1])).alias("bucket"))
 
@@ -333,7 +333,7 @@ def _summarize(lf: nw.LazyFrame, by, buckets) -> nw.LazyFrame:
         nw.when(nw.col("bucket") == label).then(nw.col("_cents")).otherwise(nw.lit(0)).alias(label) for label in labels
     )
     out = sum_money(lf, keys, labels).with_columns(nw.sum_horizontal(labels).alias("total"))
-    out = out.with_columns((nw.col(c).cast(nw.Float64) / 100).alias(c) for c in [*labels, "total"])
+    out = out.with_columns((nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in [*labels, "total"])
     out = out.sort(["total", *keys], descending=[True] + [False] * len(keys))
     return out.select(*keys, *labels, "total")
 

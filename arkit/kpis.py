@@ -89,7 +89,7 @@ def aging_kpis(aged, severe_days: int = 90):
     )
     money = ["total_open", "past_due", f"over_{severe_days}"]
     totals = totals.with_columns(
-        [(nw.col(c).fill_null(0).cast(nw.Int64).cast(nw.Float64) / 100).alias(c) for c in money]
+        [(nw.col(c).fill_null(0).cast(nw.Int64).cast(nw.Float64) / 100).round(2).alias(c) for c in money]
         + [nw.col(c).fill_null(0).cast(nw.Int64) for c in ("accounts_open", "accounts_past_due")]
     ).with_columns(
         nw.when(nw.col("total_open") != 0)
@@ -141,7 +141,7 @@ def rank_past_due(aged, by: str | list[str] = "customer_id", top: int | None = N
               .group_by(keys).agg(nw.col("max_days_past_due").max()), on=keys, how="left")
         .filter(nw.col("past_due") > 0)
         .with_columns(
-            [(nw.col(c).cast(nw.Int64).cast(nw.Float64) / 100).alias(c) for c in ("total_open", "past_due", severe)]
+            [(nw.col(c).cast(nw.Int64).cast(nw.Float64) / 100).round(2).alias(c) for c in ("total_open", "past_due", severe)]
             + [nw.col("max_days_past_due").cast(nw.Int64)]
         )
         .sort(["past_due", *keys], descending=[True] + [False] * len(keys))
@@ -155,7 +155,7 @@ def _ratio(numerator: nw.Expr, denominator: nw.Expr) -> nw.Expr:
     return nw.when(denominator != 0).then(numerator / denominator)
 
 
-def compute_kpis(monthly, by: str | Sequence[str] | None = None, countback_months: int = 24):
+def compute_kpis(monthly, by: str | Sequence[str] | None = None, countback_months: int = 12):
     """Add the KPI columns to monthly figures (see the module docstring for the formulas).
 
     ``monthly`` has, per group and period: ``period_end``, ``days``, ``opening``, ``closing``,
@@ -245,7 +245,7 @@ def _settlements(ledger, applications, as_of_day: int, ends: list[dt.date], keys
 
 
 def kpis(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | None = None, *,
-         currency: str | None = None, countback_months: int = 24, applications=None, fx_rates=None):
+         currency: str | None = None, countback_months: int = 12, applications=None, fx_rates=None):
     """Collection KPIs for each of ``months`` periods (month ends) up to ``as_of``, per group.
 
     Figures come from :func:`arkit.monthly.aging_trend` (closing and current AR) and
@@ -276,9 +276,12 @@ def kpis(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | None = 
     trend = nw.from_native(aging_trend(ledger, **options)).lazy().collect(backend="pandas").lazy()
     activity = nw.from_native(monthly_activity(ledger, **options)).lazy().collect(backend="pandas").lazy()
     carried = keys if currency is not None else [*dict.fromkeys([*keys, "currency"])]
-    figures = activity.select(*carried, "period_end", "days", "opening", nw.col("invoiced").alias("sales"),
-                              "write_offs", "closing").join(trend.select(*carried, "period_end", "current"),
-                                                            on=[*carried, "period_end"], how="left")
+    # Opening and closing AR from the aging trend, so that the KPIs and the aging charts show the
+    # same book to the cent (converted per currency and bucket, see sum_money).
+    figures = activity.select(*carried, "period_end", "days", nw.col("invoiced").alias("sales"), "write_offs").join(
+        trend.select(*carried, "period_end", "current", nw.col("total").alias("closing")),
+        on=[*carried, "period_end"], how="left").with_columns(
+        nw.col("closing").shift(1).over(*carried, order_by="period_end").alias("opening"))
     settled = _settlements(ledger, applications, _day(as_of), ends, keys, currency)
     if settled is not None:
         settled = _with_period(settled, ends).drop("_point", "days").collect(backend="pandas").lazy()

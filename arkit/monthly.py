@@ -24,6 +24,7 @@ __all__ = ["month_ends", "aging_trend", "monthly_activity"]
 
 ACTIVITY = {"invoiced": ("invoice", "debit_memo"), "credits": ("credit_memo",), "collected": ("payment",),
             "write_offs": ("write_off",), "adjustments": ("adjustment",)}
+FLOWS = [*ACTIVITY, "other_settlements"]
 
 
 def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
@@ -94,10 +95,12 @@ def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
         [nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String]
         + [_cents(nw.col("amount")).alias("_cents")])
     carried = [*dict.fromkeys([*keys, "currency"])]
-    documents = lf.select(*carried, nw.col("_doc_day").alias("_day"), "_base_day", "_cents")
+    documents = lf.select(*carried, nw.col("_doc_day").alias("_day"), "_base_day", "_cents",
+                          nw.lit(False).alias("_move"))
     if history == "closed_date":
         moves = lf.filter(nw.col("_closed_day") <= as_of_day).select(
-            *carried, nw.col("_closed_day").alias("_day"), "_base_day", (-nw.col("_cents")).alias("_cents"))
+            *carried, nw.col("_closed_day").alias("_day"), "_base_day", (-nw.col("_cents")).alias("_cents"),
+            nw.lit(True).alias("_move"))
         return nw.concat([documents, moves], how="vertical"), lf, items, fx_rates
     apps = with_day_numbers(nw.from_native(applications).lazy(), _day="applied_date").filter(
         nw.col("_day") <= as_of_day).with_columns(_cents(nw.col("amount")).alias("_applied"))
@@ -108,7 +111,7 @@ def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
             side, on="document_id", how="inner")
         # A move counts once both it and its document exist, as in point-in-time aging.
         moves.append(joined.select(*carried, nw.max_horizontal("_day", "_doc_day").alias("_day"), "_base_day",
-                                   (nw.col("_applied") * sign).alias("_cents")))
+                                   (nw.col("_applied") * sign).alias("_cents"), nw.lit(True).alias("_move")))
     return nw.concat([documents, *moves], how="vertical"), lf, items, fx_rates
 
 
@@ -256,7 +259,7 @@ def aging_trend(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | 
     if currency is not None:
         carried = keys
     out = out.with_columns(nw.sum_horizontal(labels).alias("total"))
-    out = _with_period(out, ends).with_columns((nw.col(c).cast(nw.Float64) / 100).alias(c) for c in [*labels, "total"])
+    out = _with_period(out, ends).with_columns((nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in [*labels, "total"])
     return _finish_small(out.sort(*carried, "_point").select(*carried, "period_end", *labels, "total"), items)
 
 
@@ -264,10 +267,13 @@ def monthly_activity(ledger, as_of=None, months: int = 12, by: str | Sequence[st
                      currency: str | None = None, applications=None, fx_rates=None):
     """Each period's AR roll-forward, one row per group and period end.
 
-    ``opening + invoiced + credits + collected + write_offs + adjustments = closing``, with
-    amounts signed as in the ledger (credits, collections and write-offs negative), so the
-    identity is a plain sum. In document currency ``difference`` checks it (always 0.00: the
-    closing book comes from the running balance, the flows from the documents of the period).
+    ``opening + invoiced + credits + collected + write_offs + adjustments + other_settlements =
+    closing``, with amounts signed as in the ledger (credits, collections and write-offs
+    negative), so the identity is a plain sum. ``other_settlements`` is what no document of the
+    period explains: settlements known only by a closed date, or an application whose two sides
+    fall in different periods; zero for a complete ledger. In document currency ``difference``
+    checks the arithmetic (the closing book comes from the running balance, the flows from the
+    documents of the period).
     With ``currency=``, flows and closing are converted at each period end's rate, ``opening``
     is the previous converted closing, and ``fx_revaluation`` is what the rate change moved.
 
@@ -294,20 +300,26 @@ def monthly_activity(ledger, as_of=None, months: int = 12, by: str | Sequence[st
         *(nw.when(doc_type.is_in(list(types))).then(nw.col("_cents")).otherwise(nw.lit(0)).alias(name)
           for name, types in ACTIVITY.items()),
     ).filter(nw.col("_point") >= 0).group_by(*carried, "_point").agg(nw.col(name).sum() for name in ACTIVITY)
+    # Settlements that no document of the period explains: closed dates without a payment document,
+    # or the two sides of an application falling in different periods. Zero for a complete ledger.
+    settled = with_month_key(events.filter(nw.col("_move")), "_day", "_month").with_columns(
+        (nw.col("_month") - first_key).alias("_point")).filter(nw.col("_point") >= 0).group_by(
+        *carried, "_point").agg(nw.col("_cents").sum().alias("other_settlements"))
     flows = _small(flows)
-    out = book.join(flows, on=[*carried, "_point"], how="left").with_columns(
-        nw.col(name).fill_null(0).cast(nw.Int64) for name in ACTIVITY)
-    out = _convert(out.select(*carried, "_point", *ACTIVITY, "closing"), keys, [*ACTIVITY, "closing"], currency,
+    out = book.join(flows, on=[*carried, "_point"], how="left").join(
+        _small(settled), on=[*carried, "_point"], how="left").with_columns(
+        nw.col(name).fill_null(0).cast(nw.Int64) for name in FLOWS)
+    out = _convert(out.select(*carried, "_point", *FLOWS, "closing"), keys, [*FLOWS, "closing"], currency,
                    fx_rates, ends)
     if currency is not None:
         carried = keys
-    flow_sum = sum(nw.col(n) for n in ACTIVITY)
+    flow_sum = sum(nw.col(n) for n in FLOWS)
     out = out.with_columns(
         nw.col("closing").shift(1).over(*carried, order_by="_point").fill_null(0).cast(nw.Int64).alias("opening"))
     residual = (nw.col("closing") - nw.col("opening") - flow_sum)
     check = "fx_revaluation" if currency is not None else "difference"
     out = out.filter(nw.col("_point") >= 1).with_columns(
         (residual if currency is not None else -residual).alias(check))
-    money = ["opening", *ACTIVITY, "closing", check]
-    out = _with_period(out, ends).with_columns((nw.col(c).cast(nw.Float64) / 100).alias(c) for c in money)
+    money = ["opening", *FLOWS, "closing", check]
+    out = _with_period(out, ends).with_columns((nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in money)
     return _finish_small(out.sort(*carried, "_point").select(*carried, "period_end", "days", *money), items)

@@ -50,7 +50,8 @@ def test_trend_equals_point_in_time_aging_on_random_ledgers(case, months):
 
 def test_rollforward_ties_and_chains(sample_ledger):
     activity = monthly_activity(sample_ledger, as_of="2026-10-31", months=12)
-    flows = ["invoiced", "credits", "collected", "write_offs", "adjustments"]
+    flows = ["invoiced", "credits", "collected", "write_offs", "adjustments", "other_settlements"]
+    assert (activity["other_settlements"] == 0).all()  # every settlement of the sample has its documents
     for _, rows in activity.groupby("currency"):
         cents = _cents(rows, ["opening", *flows, "closing"])
         assert (cents["opening"] + cents[flows].sum(axis=1) == cents["closing"]).all()
@@ -62,7 +63,7 @@ def test_rollforward_ties_and_chains(sample_ledger):
 
 def test_converted_rollforward_names_the_fx_effect(sample_ledger):
     activity = monthly_activity(sample_ledger, as_of="2026-10-31", months=3, currency="USD")
-    flows = ["invoiced", "credits", "collected", "write_offs", "adjustments", "fx_revaluation"]
+    flows = ["invoiced", "credits", "collected", "write_offs", "adjustments", "other_settlements", "fx_revaluation"]
     cents = _cents(activity, ["opening", *flows, "closing"])
     assert (cents["opening"] + cents[flows].sum(axis=1) == cents["closing"]).all()
     assert activity["fx_revaluation"].abs().max() > 0  # the CAD rate moved
@@ -118,3 +119,14 @@ def test_kpis_on_the_sample_are_consistent(sample_ledger):
     by_region = kpis(sample_ledger, as_of="2026-10-31", months=1, by="region")
     assert set(by_region["region"]) == set(sample_ledger.customers["region"])
     assert round(by_region["closing"].sum(), 2) == pytest.approx(round(table["closing"].iloc[-1], 2), abs=0.06)
+
+
+def test_settlements_known_only_by_closed_date_are_named():
+    items = pd.DataFrame({"document_id": ["INV1", "INV2"], "customer_id": ["C", "C"],
+                          "doc_date": pd.to_datetime(["2026-01-10", "2026-02-10"]),
+                          "due_date": pd.to_datetime(["2026-02-09", "2026-03-12"]), "amount": [100.0, 40.0],
+                          "closed_date": pd.to_datetime(["2026-02-20", None])})
+    activity = monthly_activity(items, as_of="2026-02-28", months=2)
+    assert activity[["opening", "invoiced", "other_settlements", "closing", "difference"]].to_dict("records") == [
+        {"opening": 0.0, "invoiced": 100.0, "other_settlements": 0.0, "closing": 100.0, "difference": 0.0},
+        {"opening": 100.0, "invoiced": 40.0, "other_settlements": -100.0, "closing": 40.0, "difference": 0.0}]
