@@ -27,7 +27,7 @@ from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
 __all__ = ["DEFAULT_BUCKETS", "bucket_labels", "age", "summarize_aging", "aging_summary", "sum_money",
-           "with_day_numbers"]
+           "with_day_numbers", "check_target_currency"]
 
 DEFAULT_BUCKETS = (30, 60, 90, 120)
 BLANK_KEY = "(blank)"
@@ -132,16 +132,16 @@ def _finish(lf: nw.LazyFrame, like):
     return native.reset_index(drop=True) if isinstance(native, pd.DataFrame) else native
 
 
-def _open_cents(lf: nw.LazyFrame, applications, as_of_day: int) -> nw.Expr:
+def _open_cents(lf: nw.LazyFrame, applications, as_of_day: int, snapshot: bool) -> nw.Expr:
     names = lf.collect_schema().names()
     amount = _cents(nw.col("amount"))
     if applications is not None:
         return amount - nw.col("_applied_in").fill_null(0) + nw.col("_applied_out").fill_null(0)
+    if snapshot:  # on its export date, an open-items snapshot knows partial payments; blank means unknown
+        amount = nw.when(nw.col("open_amount").is_null()).then(amount).otherwise(_cents(nw.col("open_amount")))
     if "closed_date" in names:
         closed = nw.col("_closed_day")
         return nw.when(closed.is_null() | (closed > as_of_day)).then(amount).otherwise(nw.lit(0))
-    if "open_amount" in names:
-        return _cents(nw.col("open_amount").fill_null(0))
     return amount
 
 
@@ -154,6 +154,14 @@ def _applied(applications, as_of_day: int, by: str, name: str) -> nw.LazyFrame:
         .agg(nw.col("_cents").sum())
         .select(nw.col(by).cast(nw.String).alias("document_id"), nw.col("_cents").cast(nw.Int64).alias(name))
     )
+
+
+def check_target_currency(ledger, currency: str, fx_rates) -> None:
+    """A ledger's fx_rates convert to its reporting currency only: refuse any other target."""
+    if isinstance(ledger, Ledger) and fx_rates is ledger.fx_rates and fx_rates is not None \
+            and currency != ledger.currency:
+        raise ArkitError(f"the ledger's fx_rates convert to {ledger.currency}, not {currency}; "
+                         f"report in {ledger.currency} or load rates to {currency}")
 
 
 def _fx_rates_on(fx_rates, as_of_day: int) -> nw.LazyFrame:
@@ -244,7 +252,9 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates) -> tup
     if applications is not None:
         lf = lf.join(_applied(applications, as_of_day, "target_id", "_applied_in"), on="document_id", how="left")
         lf = lf.join(_applied(applications, as_of_day, "source_id", "_applied_out"), on="document_id", how="left")
-    lf = lf.with_columns(_open_cents(lf, applications, as_of_day).alias("_open")).filter(nw.col("_open") != 0)
+    snapshot = "open_amount" in names and (latest_doc is None or as_of >= latest_doc)
+    lf = lf.with_columns(_open_cents(lf, applications, as_of_day, snapshot).alias("_open")).filter(
+        nw.col("_open") != 0)
 
     days = nw.col("days_past_due")
     bucket = nw.when(days <= 0).then(nw.lit(labels[0]))
@@ -256,6 +266,7 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates) -> tup
     ).with_columns(bucket.otherwise(nw.lit(labels[-1])).alias("bucket"))
 
     if currency is not None:
+        check_target_currency(ledger, currency, fx_rates)
         if fx_rates is None and not (isinstance(ledger, Ledger) and ledger.currency == currency):
             raise ArkitError(f"converting to {currency} needs fx_rates (currency, date, rate to {currency})")
         if "currency" not in names:
@@ -332,6 +343,10 @@ def _summarize(lf: nw.LazyFrame, by, buckets) -> nw.LazyFrame:
     ).with_columns(
         nw.when(nw.col("bucket") == label).then(nw.col("_cents")).otherwise(nw.lit(0)).alias(label) for label in labels
     )
+    stray = lf.filter(~nw.col("bucket").is_in(labels)).select("bucket").unique().collect()["bucket"].to_list()
+    if stray:
+        raise ArkitError(f"aged items have bucket(s) {', '.join(map(str, stray))} that buckets {list(buckets)} do not "
+                         "name: pass summarize_aging the same buckets as age")
     out = sum_money(lf, keys, labels).with_columns(nw.sum_horizontal(labels).alias("total"))
     out = out.with_columns((nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in [*labels, "total"])
     out = out.sort(["total", *keys], descending=[True] + [False] * len(keys))

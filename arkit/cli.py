@@ -130,6 +130,9 @@ def _render(frame: pd.DataFrame, fmt: str) -> str:
 
 def _load_command(args) -> int:
     if args.suggest_mapping:
+        if is_database_url(args.source):
+            raise ArkitError("--suggest-mapping reads the headers of a file; for a database, name the columns in "
+                             "--query (SELECT invoice_no AS document_id, ...)")
         raw = read_source_file(args.source, sheet=args.sheet)
         mapping, why = suggest_mapping(list(raw.frame.columns))
         print(f"# {why}", file=sys.stderr)
@@ -233,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except ArkitError as exc:
         print(f"arkit: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a path the user gave: unwritable folder, missing file
+        print(f"arkit: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

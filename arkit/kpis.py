@@ -268,13 +268,19 @@ def kpis(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | None = 
     from arkit.ledger import Ledger
 
     keys = _keys(by)
+    if months < 1 or countback_months < 1:
+        raise ArkitError(f"months and countback_months must be at least 1, got {months} and {countback_months}")
     if currency is None and isinstance(ledger, Ledger):
-        currency = ledger.currency
+        currencies = ledger.items["currency"].unique()
+        # One currency needs no conversion; several are converted to the reporting currency.
+        currency = currencies[0] if len(currencies) == 1 else ledger.currency
     as_of, ends = _setup(ledger, as_of, months + countback_months, applications)
     options = dict(as_of=as_of, months=len(ends), by=keys or None, currency=currency, applications=applications,
                    fx_rates=fx_rates)
-    trend = nw.from_native(aging_trend(ledger, **options)).lazy().collect(backend="pandas").lazy()
-    activity = nw.from_native(monthly_activity(ledger, **options)).lazy().collect(backend="pandas").lazy()
+    as_date = nw.col("period_end").cast(nw.Date)  # engines hand dates back as dates or datetimes
+    trend = nw.from_native(aging_trend(ledger, **options)).lazy().collect(backend="pandas").lazy().with_columns(as_date)
+    activity = nw.from_native(monthly_activity(ledger, **options)).lazy().collect(backend="pandas").lazy().with_columns(
+        as_date)
     carried = keys if currency is not None else [*dict.fromkeys([*keys, "currency"])]
     # Opening and closing AR from the aging trend, so that the KPIs and the aging charts show the
     # same book to the cent (converted per currency and bucket, see sum_money).
@@ -284,12 +290,13 @@ def kpis(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | None = 
         nw.col("closing").shift(1).over(*carried, order_by="period_end").alias("opening"))
     settled = _settlements(ledger, applications, _day(as_of), ends, keys, currency)
     if settled is not None:
-        settled = _with_period(settled, ends).drop("_point", "days").collect(backend="pandas").lazy()
+        settled = _with_period(settled, ends).drop("_point", "days").collect(backend="pandas").lazy().with_columns(
+            as_date)
         figures = figures.join(settled, on=[*keys, "period_end"], how="left").with_columns(
             nw.col("settled").fill_null(0).cast(nw.Int64))
     table = nw.from_native(compute_kpis(figures.collect().to_native(), by=carried,
                                         countback_months=countback_months)).lazy()
     table = table.drop("days_to_pay", "days_late", "settled_amount", "late_amount_days", strict=False)
-    last = table.filter(nw.col("period_end") > nw.lit(ends[-months - 1] if months < len(ends) else ends[0], nw.Date))
+    last = table.filter(nw.col("period_end").cast(nw.Date) > nw.lit(ends[-months - 1], nw.Date))
     items = ledger.items if isinstance(ledger, Ledger) else ledger
     return _finish_small(last.sort(*carried, "period_end"), items)

@@ -111,7 +111,10 @@ class Ledger:
             dates.append(self.items["closed_date"].max())
         if self.applications is not None and len(self.applications):
             dates.append(self.applications["applied_date"].max())
-        return max(d for d in dates if pd.notna(d)).date()
+        known = [d for d in dates if pd.notna(d)]
+        if not known:
+            raise LedgerError("the ledger has no dated items (were all rows rejected? `arkit load` lists them)")
+        return max(known).date()
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{name}={len(frame)}" for name, frame in self.tables.items())

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 
 import narwhals as nw
 
-from arkit.aging import BLANK_KEY, DEFAULT_BUCKETS, _cents, _inputs, _to_date, bucket_labels, with_day_numbers
+from arkit.aging import (BLANK_KEY, DEFAULT_BUCKETS, _cents, _inputs, _to_date, bucket_labels, check_target_currency,
+                         with_day_numbers)
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
@@ -99,7 +100,8 @@ def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
                           nw.lit(False).alias("_move"))
     if history == "closed_date":
         moves = lf.filter(nw.col("_closed_day") <= as_of_day).select(
-            *carried, nw.col("_closed_day").alias("_day"), "_base_day", (-nw.col("_cents")).alias("_cents"),
+            *carried, nw.max_horizontal("_closed_day", "_doc_day").alias("_day"), "_base_day",
+            (-nw.col("_cents")).alias("_cents"),
             nw.lit(True).alias("_move"))
         return nw.concat([documents, moves], how="vertical"), lf, items, fx_rates
     apps = with_day_numbers(nw.from_native(applications).lazy(), _day="applied_date").filter(
@@ -241,6 +243,8 @@ def aging_trend(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | 
     as_of, ends = _setup(ledger, as_of, months, applications)
     events, _, items, ledger_fx = _events(ledger, applications, _day(as_of), basis, keys)
     fx_rates = ledger_fx if fx_rates is None else fx_rates
+    if currency is not None:
+        check_target_currency(ledger, currency, fx_rates)
     carried = [*dict.fromkeys([*keys, "currency"])]
     day, base = nw.col("_day"), nw.col("_base_day")
     starts = {"_t": day} | {f"_s{i}": nw.max_horizontal(day, base + edge + 1)
@@ -291,6 +295,8 @@ def monthly_activity(ledger, as_of=None, months: int = 12, by: str | Sequence[st
     as_of, ends = _setup(ledger, as_of, months + 1, applications)
     events, documents, items, ledger_fx = _events(ledger, applications, _day(as_of), "due", keys)
     fx_rates = ledger_fx if fx_rates is None else fx_rates
+    if currency is not None:
+        check_target_currency(ledger, currency, fx_rates)
     carried = [*dict.fromkeys([*keys, "currency"])]
     book = _running(events, nw.col("_day"), ends, carried, "closing")
     first_key = ends[0].year * 12 + ends[0].month - 1

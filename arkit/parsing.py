@@ -20,6 +20,9 @@ __all__ = ["isin", "is_missing", "on_distinct", "parse_amounts", "parse_dates", 
 MISSING_TEXT = frozenset({"", "null", "none", "nan", "nat", "n/a", "na", "#n/a", "-", "--"})
 _MISSING_SPELLINGS = sorted({f(t) for t in MISSING_TEXT for f in (str.lower, str.upper, str.title, str.capitalize)}
                             | {"NaT", "#N/A"})
+# In free text (names, regions, references) only the explicit markers: "NA" may be North America.
+_FREE_TEXT_MISSING = sorted({f(t) for t in ("", "null", "n/a", "#n/a", "-", "--") for f in (str.lower, str.upper,
+                                                                                            str.title)})
 TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1", "x"})
 FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})
 # Tried in this order when a column has no explicit format. Day-first and month-first forms are
@@ -40,7 +43,7 @@ _GROUPED = {".": re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"),
             ",": re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")}
 
 
-def is_missing(values: pd.Series) -> pd.Series:
+def is_missing(values: pd.Series, *, free_text: bool = False) -> pd.Series:
     """Cells that hold no value: empty, blank, NULL, N/A, "-" and the like.
 
     Examples
@@ -48,7 +51,8 @@ def is_missing(values: pd.Series) -> pd.Series:
     >>> is_missing(pd.Series(["", " NULL ", "n/a", "-", "0", None])).tolist()
     [True, True, True, True, False, True]
     """
-    return values.isna() | values.astype("str").str.strip().isin(_MISSING_SPELLINGS)
+    spellings = _FREE_TEXT_MISSING if free_text else _MISSING_SPELLINGS
+    return values.isna() | values.astype("str").str.strip().isin(spellings)
 
 
 def isin(values: pd.Series, candidates: pd.Series) -> pd.Series:
@@ -192,11 +196,11 @@ def _parse_date_values(values: pd.Series, date_format: str | None, where: str) -
         return _finish_dates(_jde_julian(values), missing)
     text = _as_text(values).where(~missing)
     if date_format is not None:
-        return _finish_dates(pd.to_datetime(text, format=date_format, errors="coerce"), missing)
+        return _finish_dates(_to_datetime(text, date_format), missing)
     sample = text.dropna().drop_duplicates()
     if sample.empty:
         return _finish_dates(pd.Series(pd.NaT, index=values.index), missing)
-    counts = {fmt: int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum()) for fmt in DATE_FORMATS}
+    counts = {fmt: int(_to_datetime(sample, fmt).notna().sum()) for fmt in DATE_FORMATS}
     best = max(counts.values())
     if best == 0:
         serials = _excel_serials(values, missing)
@@ -210,7 +214,24 @@ def _parse_date_values(values: pd.Series, date_format: str | None, where: str) -
         example = sample.iloc[0]
         raise LedgerError(f"{where}: dates like {example!r} read as both {month_first[0]} and {day_first[0]}; "
                           "give --date-format")
-    return _finish_dates(pd.to_datetime(text, format=winners[0], errors="coerce"), missing)
+    return _finish_dates(_to_datetime(text, winners[0]), missing)
+
+
+def _to_datetime(text: pd.Series, date_format: str) -> pd.Series:
+    """Parse with a format; timestamps with UTC offsets keep their own local date."""
+    try:
+        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+    except (TypeError, ValueError):  # mixed offsets: one value at a time, each at its local wall time
+        def local(value):
+            try:
+                stamp = pd.to_datetime(value, format=date_format)
+            except (TypeError, ValueError):
+                return pd.NaT
+            return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+        parsed = pd.to_datetime(text.map(local, na_action="ignore"), errors="coerce")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
 
 
 def _finish_dates(parsed: pd.Series, missing: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -30,7 +30,7 @@ from arkit.errors import ArkitError
 from arkit.export import FORMULA_START
 from arkit.kpis import aging_kpis
 from arkit.ledger import Ledger
-from arkit.monthly import ACTIVITY, _finish_small, _small, monthly_activity
+from arkit.monthly import FLOWS, _finish_small, _small, monthly_activity
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -55,7 +55,6 @@ DEFAULT_THRESHOLDS = MappingProxyType({
     "top_n": 20,                               # top_accounts
 })
 ACCOUNT_ATTRIBUTES = ("customer_name", "collector")
-FLOWS = tuple(ACTIVITY)  # invoiced, credits, collected, write_offs, adjustments
 
 MONEY_FORMAT = "#,##0.00;-#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -593,7 +592,8 @@ HEADINGS = {
     "days_old": "Days old", "credit_limit": "Credit limit", "excess": "Excess", "documents": "Documents",
     "start": "From", "end": "To",
     "opening": "Opening", "invoiced": "Invoiced", "credits": "Credit memos", "collected": "Collected",
-    "write_offs": "Write-offs", "adjustments": "Adjustments", "fx_revaluation": "FX revaluation",
+    "write_offs": "Write-offs", "adjustments": "Adjustments", "other_settlements": "Other settlements",
+    "fx_revaluation": "FX revaluation",
     "closing": "Closing", "difference": "Difference",
 }
 SUMMARY_SHEETS = ("Summary", "Aging")  # written together on the first sheet

@@ -8,7 +8,6 @@ Columns that no spec names are kept untouched as extra attributes.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +20,7 @@ __all__ = ["Column", "TableSpec", "TABLES", "DOC_TYPES", "ID_COLUMNS", "coerce_t
            "terms_days"]
 
 DOC_TYPES = ("invoice", "credit_memo", "debit_memo", "payment", "adjustment", "write_off")
+CODE_COLUMNS = frozenset({"currency", "doc_type", "terms", "kind", "status"})  # NULL / N/A mean missing here
 ID_COLUMNS = frozenset({"document_id", "customer_id", "source_id", "target_id", "dispute_id", "payment_id"})
 
 
@@ -113,10 +113,14 @@ def terms_days(terms: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> terms_days(pd.Series(["NET30", "Net 45", "due on receipt", None])).tolist()
-    [30.0, 45.0, nan, nan]
+    The number after "NET" wins, else the last number: "2/10 NET 30" is 30 days (the 10 is
+    the early-payment discount window).
+
+    >>> terms_days(pd.Series(["NET30", "Net 45", "2/10 NET 30", "30 days", "due on receipt", None])).tolist()
+    [30.0, 45.0, 30.0, 30.0, nan, nan]
     """
-    digits = terms.astype("str").str.extract(r"(\d+)", expand=False)
+    text = terms.astype("str")
+    digits = text.str.extract(r"(?i)net\s*(\d+)", expand=False).fillna(text.str.extract(r"(\d+)\D*$", expand=False))
     return pd.to_numeric(digits, errors="coerce").astype("float64")
 
 
@@ -129,7 +133,8 @@ def _coerce(values: pd.Series, kind: str, column: str, *, date_format, decimal, 
         if column in ID_COLUMNS:
             ids, repaired = normalize_ids(values)
             return ids, pd.Series(False, index=values.index), repaired
-        text, = on_distinct(values, lambda v: (v.astype("str").str.strip().where(~is_missing(v), None).astype("str"),))
+        free_text = column not in CODE_COLUMNS
+        text, = on_distinct(values, lambda v: (v.astype("str").str.strip().mask(is_missing(v, free_text=free_text)),))
         return text, pd.Series(False, index=values.index), 0
     if kind == "date":
         return (*parse_dates(values, date_format, where=f"{where} column {column!r}"), 0)

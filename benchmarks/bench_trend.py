@@ -14,8 +14,8 @@ applications=apps)`` gives the aging (current, 1-30, ..., 120+ days past due) at
 * ``per-month``, the definition, what most engineers would write first: for each month end P,
   open amount per document = amount - applied to it + applied from it, counting applications
   dated up to P, for documents dated up to P; bucket by P - due date; sum by currency.
-  pandas: document positions looked up once (``Index.get_indexer``), then per month end numpy
-  masks and ``np.bincount``. Polars: per month end a lazy query (applications up to P grouped by
+  pandas: document positions looked up once (``pd.factorize`` of all ids together), then per
+  month end numpy masks and ``np.bincount``. Polars: per month end a lazy query (applications up to P grouped by
   target and by source, left-joined to the documents, bucketed, grouped), the month ends
   collected together. DuckDB: one SQL statement, a ``UNION ALL`` of one such aging per month end.
 * ``running``, arkit's own algorithm written natively (see ``arkit/monthly.py``): each event
@@ -171,9 +171,14 @@ def _days(column: pd.Series) -> np.ndarray:
 def _pandas_inputs(items: pd.DataFrame, apps: pd.DataFrame):
     items = items[items["doc_date"] <= pd.Timestamp(AS_OF)]
     apps = apps[apps["applied_date"] <= pd.Timestamp(AS_OF)]
-    ids = pd.Index(items["document_id"])
-    target, source = ids.get_indexer(apps["target_id"]), ids.get_indexer(apps["source_id"])
-    known = (target >= 0) & (source >= 0)
+    # Integer codes for all ids at once: the documents (unique ids) get codes 0..n-1 in order,
+    # so an application's code is its document's row; codes >= n are ids of no document.
+    n, m = len(items), len(apps)
+    codes, _ = pd.factorize(pd.concat([items["document_id"], apps["target_id"], apps["source_id"]],
+                                      ignore_index=True))
+    assert (codes[:n] == np.arange(n)).all(), "document ids must be unique"
+    target, source = codes[n:n + m], codes[n + m:]
+    known = (target < n) & (source < n)
     codes, currencies = pd.factorize(items["currency"], sort=True)
     return dict(
         doc_day=_days(items["doc_date"]), due=_days(items["due_date"]), currency=codes, currencies=currencies,

@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arkit import aging_summary, bucket_labels
+from arkit import age, aging_summary, bucket_labels, summarize_aging
 
 BASE = dt.date(2025, 1, 1)
 
@@ -108,3 +108,41 @@ def test_row_order_does_not_matter(case, rng):
     shuffled = aging_summary(item_frame.iloc[item_order], as_of=as_of_date,
                              applications=app_frame.iloc[app_order], buckets=edges)
     pd.testing.assert_frame_equal(shuffled, expected)
+
+
+@settings(max_examples=30, deadline=None)
+@given(ledgers())
+def test_point_in_time_aging_equals_the_snapshot_of_that_day(case):
+    """Aging reconstructed from history equals the aging of an open-items export taken that day."""
+    items, applications, edges, as_of = case
+    item_frame, app_frame = _frames(items, applications)
+    as_of_date = BASE + dt.timedelta(days=as_of)
+    from_history = aging_summary(item_frame, as_of=as_of_date, applications=app_frame, buckets=edges)
+    aged = age(item_frame, as_of=as_of_date, applications=app_frame, buckets=edges)
+    snapshot = item_frame[item_frame["doc_date"] <= pd.Timestamp(as_of_date)].merge(
+        aged[["document_id", "open_amount"]], on="document_id", how="left").fillna({"open_amount": 0.0})
+    from_snapshot = aging_summary(snapshot, as_of=as_of_date, buckets=edges)
+    pd.testing.assert_frame_equal(from_snapshot, from_history)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["USD", "CAD", "EUR"]), st.integers(-10**8, 10**8), st.integers(0, 200)),
+                min_size=1, max_size=30),
+       st.floats(0.5, 1.5), st.floats(0.9, 1.3))
+def test_converting_then_summing_equals_summing_then_converting(rows, cad_rate, eur_rate):
+    items = pd.DataFrame({
+        "document_id": [f"D{i}" for i in range(len(rows))], "customer_id": "C",
+        "currency": [r[0] for r in rows], "amount": [r[1] / 100 for r in rows],
+        "doc_date": pd.Timestamp("2026-01-01"), "due_date": [pd.Timestamp("2026-01-01") + pd.Timedelta(days=r[2])
+                                                            for r in rows]})
+    fx = pd.DataFrame({"currency": ["CAD", "EUR"], "date": pd.to_datetime(["2025-12-31"] * 2),
+                       "rate": [cad_rate, eur_rate]})
+    aged = age(items, as_of="2026-03-01", currency="USD", fx_rates=fx)
+    converted = summarize_aging(aged, by=None)
+    per_currency = summarize_aging(age(items, as_of="2026-03-01"), by=None).set_index("currency")
+    rates = {"USD": 1.0, "CAD": cad_rate, "EUR": eur_rate}
+    for label in bucket_labels():
+        expected = sum(round(round(per_currency.loc[c, label] * 100) * rates[c]) for c in per_currency.index)
+        assert round(converted[label].iloc[0] * 100) == expected
+    assert round(converted["total"].iloc[0] * 100) == sum(round(converted[label].iloc[0] * 100)
+                                                          for label in bucket_labels())

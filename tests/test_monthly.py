@@ -130,3 +130,13 @@ def test_settlements_known_only_by_closed_date_are_named():
     assert activity[["opening", "invoiced", "other_settlements", "closing", "difference"]].to_dict("records") == [
         {"opening": 0.0, "invoiced": 100.0, "other_settlements": 0.0, "closing": 100.0, "difference": 0.0},
         {"opening": 100.0, "invoiced": 40.0, "other_settlements": -100.0, "closing": 40.0, "difference": 0.0}]
+
+
+def test_kpis_same_on_every_backend(sample_ledger, backend):
+    items, apps, fx = sample_ledger.items, sample_ledger.applications, sample_ledger.fx_rates
+    options = dict(as_of="2026-10-31", months=2, currency="USD")
+    expected = kpis(items, applications=apps, fx_rates=fx, **options)
+    expected["period_end"] = pd.to_datetime(expected["period_end"])
+    got = backend.to_pandas(kpis(backend(items), applications=backend(apps), fx_rates=backend(fx), **options),
+                            ["period_end"])
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)

@@ -176,12 +176,11 @@ def _rows_to_reject(table: pd.DataFrame, problems: pd.DataFrame, spec_name: str)
     out.loc[reasons.index] = reasons.to_numpy()
     repeated = duplicate_keys(table, spec_name) & out.eq("").to_numpy()
     if repeated.any():
-        key = TABLES[spec_name].key
-        first_line = table.drop_duplicates(list(key)).set_index(list(key))["_line"]
-        for position in repeated.to_numpy().nonzero()[0]:
-            value = tuple(table.loc[position, list(key)]) if len(key) > 1 else table.loc[position, key[0]]
-            out.iloc[position] = (f"{', '.join(key)} {value!r} is already on line {first_line.loc[value]} "
-                                  "with other values")
+        key = list(TABLES[spec_name].key)
+        first_line = table.groupby(key, sort=False, dropna=False)["_line"].transform("first")
+        values = table[key].astype("str").agg(", ".join, axis=1) if len(key) > 1 else table[key[0]]
+        out[repeated.to_numpy()] = [f"{', '.join(key)} {value!r} is already on line {line} with other values"
+                                    for value, line in zip(values[repeated], first_line[repeated])]
     return out
 
 
@@ -218,8 +217,11 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         money = [c for c in ("amount", "open_amount", "promised_amount", "credit_limit") if c in table]
         if mapping.implied_decimals:
             table[money] = table[money] / 10 ** mapping.implied_decimals
-        if mapping.sign == "negate":
+        if mapping.sign == "negate" and "amount" in table:
             table[[c for c in money if c in ("amount", "open_amount")]] *= -1
+            if table_name == "items":  # a type taken from the sign must follow the corrected sign
+                untyped = renamed["doc_type"].isna().to_numpy() if "doc_type" in renamed else slice(None)
+                table.loc[untyped, "doc_type"] = np.where(table.loc[untyped, "amount"] >= 0, "invoice", "credit_memo")
     reasons = _rows_to_reject(table, problems, table_name)
     if exact.any():
         first_lines = frame.loc[candidates].groupby(data_columns, dropna=False, sort=False)["_line"].transform("first")
