@@ -54,7 +54,7 @@ def test_aging_writes_a_file(tmp_path, capsys):
     (["aging", "no/such/folder"], "no/such/folder: no such file or folder"),
     (["aging", str(SAMPLES_DIR), "--as-of", "31/10/2026"], "cannot read '31/10/2026' as a date; write it as YYYY-MM-DD"),
     (["aging", str(SAMPLES_DIR), "--by", "regoin"], "cannot group by regoin"),
-    (["aging", str(SAMPLES_DIR), "--reporting-currency", "EUR"], "no rate to EUR"),
+    (["aging", str(SAMPLES_DIR), "--reporting-currency", "EUR"], "convert to USD, not EUR"),
 ])
 def test_errors_are_one_line_without_traceback(args, fragment):
     done = subprocess.run([sys.executable, "-m", "arkit", *args], capture_output=True, text=True)
