@@ -22,6 +22,7 @@ from arkit.aging import DEFAULT_BUCKETS, _to_date, age, bucket_labels, summarize
 from arkit.errors import ArkitError
 from arkit.export import FORMULA_START
 from arkit.ledger import Ledger
+from arkit.parsing import isin
 
 __all__ = [
     "FORMATS",
@@ -210,7 +211,7 @@ def _build(ledger: Ledger, customer_ids: Sequence[str], as_of, recent_days: int,
     items = ledger.items
     wanted = set(customer_ids)
     if len(wanted) < items["customer_id"].nunique():
-        items = items[items["customer_id"].isin(wanted)]
+        items = items[isin(items["customer_id"], pd.Series(list(wanted), dtype="str"))]
     applications = ledger.applications
     if applications is not None and len(applications) == 0:
         applications = None  # as age() treats a Ledger's empty applications: no evidence
@@ -317,7 +318,7 @@ def _recent(items: pd.DataFrame, applications: pd.DataFrame | None, aged: pd.Dat
     recent["unapplied"] = unapplied.astype("float64") / 100
     recent["applied_to"] = pd.Series(pd.NA, index=recent.index, dtype="str")
     if applications is not None and len(recent):
-        apps = applications[applications["source_id"].isin(set(recent["document_id"]))
+        apps = applications[isin(applications["source_id"], recent["document_id"])
                             & (applications["applied_date"] <= end)]
         apps = apps.sort_values(["applied_date", "target_id"])
         described = apps.assign(text=apps["target_id"].astype("str") + " "
