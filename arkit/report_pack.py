@@ -27,7 +27,7 @@ import pandas as pd
 from arkit.aging import (BLANK_KEY, DEFAULT_BUCKETS, _cents, _finish, _to_date, age, bucket_labels, sum_money,
                          summarize_aging, with_day_numbers)
 from arkit.errors import ArkitError
-from arkit.export import FORMULA_START
+from arkit.export import DATE_FORMAT, MONEY_FORMAT, write_cell
 from arkit.kpis import aging_kpis
 from arkit.ledger import Ledger
 from arkit.monthly import FLOWS, _finish_small, _small, monthly_activity
@@ -56,8 +56,6 @@ DEFAULT_THRESHOLDS = MappingProxyType({
 })
 ACCOUNT_ATTRIBUTES = ("customer_name", "collector")
 
-MONEY_FORMAT = "#,##0.00;-#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 COUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0"
 RATE_FORMAT = "0.0000"
@@ -647,38 +645,7 @@ class _Sheet:
         self.widths: dict[int, int] = {}
 
     def put(self, row: int, column: int, value, kind: str = "general", font=None, fill=None, measure: bool = True):
-        cell = self.sheet.cell(row=row, column=column)
-        shown = 0
-        if _missing(value):
-            value = None
-        elif isinstance(value, (pd.Timestamp, dt.datetime)):
-            value = pd.Timestamp(value).date()
-        elif hasattr(value, "item") and not isinstance(value, str):
-            value = value.item()
-        if isinstance(value, str):
-            cell.value = value
-            # openpyxl would store a str starting with "=" as a formula: force text, and mark risky
-            # text so that Excel keeps it text when someone edits the cell
-            cell.data_type = "s"
-            if value.startswith(FORMULA_START):
-                cell.quotePrefix = True
-            shown = len(value)
-        elif isinstance(value, dt.date):
-            cell.value = value
-            cell.number_format = DATE_FORMAT
-            shown = 10
-        elif isinstance(value, bool):
-            cell.value = value
-            shown = 5
-        elif isinstance(value, (int, float)):
-            cell.value = value
-            fmt = _FORMATS.get(kind, MONEY_FORMAT if isinstance(value, float) else COUNT_FORMAT)
-            cell.number_format = fmt
-            shown = len(f"{value:,.2f}") + 1 if fmt == MONEY_FORMAT else len(f"{value:,}")
-        elif value is not None:
-            cell.value = str(value)
-            cell.data_type = "s"
-            shown = len(str(value))
+        cell, shown = write_cell(self.sheet, row, column, value, _FORMATS.get(kind))
         if font is not None:
             cell.font = font
         if fill is not None:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from arkit.aging import DEFAULT_BUCKETS, _to_date, age, bucket_labels, summarize_aging
 from arkit.errors import ArkitError
-from arkit.export import FORMULA_START
+from arkit.export import MONEY_FORMAT, write_cell
 from arkit.ledger import Ledger
 from arkit.parsing import isin
 
@@ -45,8 +45,6 @@ OPEN_ITEM_COLUMNS = ("document_id", "doc_type", "doc_date", "due_date", "referen
 RECENT_COLUMNS = ("document_id", "doc_type", "doc_date", "reference", "amount", "applied", "unapplied",
                   "applied_to")
 
-MONEY_FORMAT = "#,##0.00;-#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 TITLE = "Statement of account"
 
 
@@ -533,27 +531,7 @@ def to_xlsx(statement: Statement, path) -> Path:
 
         def put(row: int, column: int, value, fmt: str | None = None, font=None, fill=None, measure=True,
                 _sheet=sheet):
-            cell = _sheet.cell(row=row, column=column)
-            value = _plain(value)
-            if isinstance(value, str):
-                cell.value = value
-                # openpyxl turns a str starting with "=" into a formula: force text, and mark
-                # risky text so that Excel keeps it text when someone edits the cell
-                cell.data_type = "s"
-                if value.startswith(FORMULA_START):
-                    cell.quotePrefix = True
-                shown = len(value)
-            elif isinstance(value, dt.date):
-                cell.value = value
-                cell.number_format = DATE_FORMAT
-                shown = 10
-            elif isinstance(value, float):
-                cell.value = value
-                cell.number_format = fmt or MONEY_FORMAT
-                shown = len(f"{value:,.2f}") + 1
-            else:
-                cell.value = value
-                shown = len(str(value)) if value is not None else 0
+            cell, shown = write_cell(_sheet, row, column, _plain(value), fmt)
             if font is not None:
                 cell.font = font
             if fill is not None:
