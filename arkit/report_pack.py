@@ -607,15 +607,6 @@ def _heading(column) -> str:
     return column.replace("_", " ").capitalize()
 
 
-def _missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _cell_kind(column: str, series: pd.Series) -> str:
     """How a column is shown: money, count, percent, rate, date, text or general."""
     if column.startswith("pct_"):

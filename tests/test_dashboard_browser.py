@@ -1,61 +1,31 @@
 """The triage page served by `arkit dashboard` through Voila, in Debian's Chromium (Playwright)."""
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
+
+from browser import CHROMIUM_ARGS, ERROR_TEXT, chromium_path, free_port, serve
 
 from arkit import age, aging_kpis
 from arkit.config import SAMPLES_DIR
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-ERROR_TEXT = "There was an error when executing cell"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def dashboard_url(tmp_path_factory):
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("voila") / "voila.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "arkit", "dashboard", str(SAMPLES_DIR), "--port", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Voila did not start; see {log.name}")
-            time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}/"
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
-    log.close()
+    port = free_port()
+    command = [sys.executable, "-m", "arkit", "dashboard", str(SAMPLES_DIR), "--port", str(port)]
+    with serve(command, port, tmp_path_factory.mktemp("voila") / "voila.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(dashboard_url):
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is missing: run scripts/install-test-deps.sh (make test does)"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(dashboard_url, timeout=120_000)
         page.wait_for_selector(".arkit-kpi-total-open .arkit-tile-value", timeout=120_000)

@@ -3,24 +3,18 @@ then its notebook served through Voila in Debian's Chromium (Playwright)."""
 
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 
 import pandas as pd
 import pytest
+
+from browser import CHROMIUM_ARGS, ERROR_TEXT, chromium_path, free_port, serve
 
 from arkit.config import NOTEBOOKS_DIR, PROJECT_ROOT
 from arkit.dashboards import TrendsDashboard
 from arkit.dashboards import trends as trends_module
 from arkit.kpis import KPI_COLUMNS, kpis
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-ERROR_TEXT = "There was an error when executing cell"
 
 
 def _shown(value, kpi):
@@ -154,33 +148,13 @@ def test_group_values_are_escaped(sample_ledger, monkeypatch):
 
 # --- In a browser, through Voila ----------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def trends_url(tmp_path_factory):
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("voila") / "voila.log").open("w")
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("ARKIT_LEDGER", "ARKIT_LOAD_OPTIONS")}
-    server = subprocess.Popen([sys.executable, "-m", "voila", str(NOTEBOOKS_DIR / "02-trends.ipynb"),
-                               "--port", str(port), "--no-browser"],
-                              cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Voila did not start; see {log.name}")
-            time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}/"
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
-    log.close()
+    command = [sys.executable, "-m", "voila", str(NOTEBOOKS_DIR / "02-trends.ipynb"), "--port", str(port), "--no-browser"]
+    with serve(command, port, tmp_path_factory.mktemp("voila") / "voila.log", cwd=PROJECT_ROOT, env=env) as url:
+        yield url
 
 
 def _page_latest_column(page) -> dict[str, str]:
@@ -192,8 +166,7 @@ def _page_latest_column(page) -> dict[str, str]:
 def test_trends_page_in_a_browser(trends_url, portfolio_kpis, region_kpis):
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is missing: run scripts/install-test-deps.sh (make test does)"
+    chromium = chromium_path()
     table = ".arkit-trends-kpi-table tbody"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)

@@ -1,0 +1,49 @@
+"""Helpers of the browser tests: serve a notebook through Voila, and Debian's Chromium for Playwright."""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+ERROR_TEXT = "There was an error when executing cell"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(command: list[str], port: int, log_path, **popen):
+    """Run a server command until its port answers (90 s at most); yield its URL; stop it."""
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **popen)
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    os.killpg(server.pid, signal.SIGTERM) if server.poll() is None else None
+                    pytest.fail(f"the server did not start; see {log_path}")
+                time.sleep(0.3)
+        try:
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def chromium_path() -> str:
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is missing: run scripts/install-test-deps.sh (make test does)"
+    return chromium
