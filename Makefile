@@ -28,6 +28,7 @@ sample: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_aging.py
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_trend.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -17,7 +17,8 @@ an engineer would write by hand on that engine, the obvious fast way:
   with ``.df()`` like arkit's relation.
 
 Every result is checked to the cent against the engine's baseline. Each figure is the best of
-``--runs`` runs after one warm-up run. Target: arkit within 1.25x of the baseline.
+``--runs`` runs after one warm-up run; arkit and its baselines take turns, so that load from
+other processes falls on both alike. Target: arkit within 1.25x of the hand-written code.
 """
 
 from __future__ import annotations

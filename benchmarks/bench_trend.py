@@ -26,8 +26,9 @@ applications=apps)`` gives the aging (current, 1-30, ..., 120+ days past due) at
   query per edge collected together; DuckDB: one SQL statement (events x edges, ``GROUP BY``,
   window ``SUM``).
 
-Every result is checked to the cent against the baselines. Each figure is the best of ``--runs``
-runs after one warm-up run. Target: arkit within 1.25x of the hand-written code.
+Every result is checked to the cent against the baselines. Each figure is the best of
+``--runs`` runs after one warm-up run; arkit and its baselines take turns, so that load from
+other processes falls on both alike. Target: arkit within 1.25x of the hand-written code.
 """
 
 from __future__ import annotations
