@@ -11,8 +11,9 @@ an engineer would write by hand on that engine, the obvious fast way:
 * pandas: numpy day arithmetic (datetime64[D] as integers), ``np.searchsorted`` buckets,
   integer cents, ``groupby([customer, currency, bucket]).sum().unstack()``;
 * Polars: native expressions (``Date - Date`` -> ``dt.total_days``, ``when/then`` bucket,
-  ``group_by(...).agg(cents.filter(bucket == b).sum())``), eager on a DataFrame and the same
-  query on a LazyFrame, collected;
+  ``group_by(customer, currency).agg(...)`` with one sum per bucket), eager on a DataFrame and
+  lazy on a LazyFrame, collected; the per-bucket sum in the form fastest on each (see
+  ``polars_baseline``);
 * DuckDB: one SQL query with ``CASE WHEN`` buckets and ``SUM`` over the same table, fetched
   with ``.df()`` like arkit's relation.
 
@@ -85,17 +86,27 @@ def pandas_baseline(items: pd.DataFrame) -> pd.DataFrame:
 
 
 def polars_baseline(items):
-    """The same expressions on a DataFrame (eager) or a LazyFrame (collected)."""
+    """Native expressions on a DataFrame (eager) or a LazyFrame (collected).
+
+    Per bucket sum: ``cents.filter(bucket == i).sum()`` eager, ``when(bucket == i).then(cents)
+    .otherwise(0).sum()`` lazy: the fastest of four natural forms on each (the others: six
+    ``when`` columns then ``sum``, and ``group_by(customer, currency, bucket)`` then ``pivot``).
+    """
     days = (pl.lit(AS_OF) - pl.col("due_date")).dt.total_days()
     bucket = pl.when(days <= 0).then(0)
     for i, edge in enumerate(EDGES, start=1):
         bucket = bucket.when(days <= edge).then(i)
+    cents, in_bucket = pl.col("cents"), pl.col("bucket")
+    if isinstance(items, pl.LazyFrame):
+        sums = [pl.when(in_bucket == i).then(cents).otherwise(0).sum().alias(label) for i, label in enumerate(LABELS)]
+    else:
+        sums = [cents.filter(in_bucket == i).sum().alias(label) for i, label in enumerate(LABELS)]
     out = (
         items.filter(pl.col("doc_date") <= AS_OF)
         .with_columns((pl.col("amount") * 100).round(0).cast(pl.Int64).alias("cents"),
                       bucket.otherwise(len(EDGES) + 1).alias("bucket"))
         .group_by("customer_id", "currency")
-        .agg(pl.col("cents").filter(pl.col("bucket") == i).sum().alias(label) for i, label in enumerate(LABELS))
+        .agg(sums)
         .with_columns(pl.sum_horizontal(LABELS).alias("total"))
         .with_columns(pl.col([*LABELS, "total"]) / 100)
         .sort(["total", "customer_id", "currency"], descending=[True, False, False])
