@@ -46,6 +46,17 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--query", dest="sql_query", help="SQL query to read (SOURCE is a database URL)")
 
 
+def _table_output(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that prints a table."""
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    parser.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
+
+
+def _columns(text: str | None) -> list[str] | None:
+    """``--by a,b`` as a list of column names; None for the whole portfolio."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()] or None
+
+
 def _load(args) -> LoadResult:
     result = load(args.source, mapping=args.mapping, preset=args.preset, date_format=args.date_format,
                   decimal=args.decimal, sheet=args.sheet, currency=args.currency, table=args.sql_table,
@@ -82,8 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     aging.add_argument("--buckets", type=_buckets, default=DEFAULT_BUCKETS, help="bucket edges in days (default 30,60,90,120)")
     aging.add_argument("--reporting-currency", help="convert to this currency with the ledger's fx_rates "
                                                     "(default: amounts stay in document currency)")
-    aging.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    aging.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
+    _table_output(aging)
 
     kpis = commands.add_parser("kpis", help="collection KPIs per month: DSO, countback DSO, best possible DSO, ADD, CEI, ...")
     kpis.add_argument("source", help=source_help)
@@ -92,8 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.add_argument("--months", type=int, default=12, help="number of monthly periods (default 12)")
     kpis.add_argument("--by", help="column(s) to group by, comma-separated (default: the whole portfolio)")
     kpis.add_argument("--reporting-currency", help="currency of the amounts (default: the ledger's, through fx_rates)")
-    kpis.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    kpis.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
+    _table_output(kpis)
 
     report = commands.add_parser("report", help="write the daily report pack as a formatted workbook")
     report.add_argument("source", help=source_help)
@@ -149,7 +158,7 @@ def _load_command(args) -> int:
 
 def _aging(args) -> int:
     ledger = _load(args).ledger
-    by = [part.strip() for part in args.by.split(",") if part.strip()] or None
+    by = _columns(args.by)
     summary = aging_summary(ledger, args.as_of, by, basis=args.basis, buckets=args.buckets,
                             currency=args.reporting_currency)
     return _write(summary, args)
@@ -168,7 +177,7 @@ def _write(frame: pd.DataFrame, args) -> int:
 def _kpis(args) -> int:
     from arkit.kpis import kpis
 
-    by = [part.strip() for part in args.by.split(",") if part.strip()] if args.by else None
+    by = _columns(args.by)
     table = kpis(_load(args).ledger, args.as_of, args.months, by, currency=args.reporting_currency)
     table = table.assign(period_end=pd.to_datetime(table["period_end"]).dt.strftime("%Y-%m-%d"))
     return _write(table.round(2), args)

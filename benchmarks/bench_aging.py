@@ -36,6 +36,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from timing import best_of
+
 from arkit import aging_summary, bucket_labels
 
 AS_OF = dt.date(2026, 10, 31)
@@ -142,21 +144,6 @@ def cents_table(frame) -> pd.DataFrame:
         frame = frame.to_pandas()
     frame = frame.set_index(["customer_id", "currency"]).sort_index()[[*LABELS, "total"]]
     return frame.mul(100).round().astype(np.int64)
-
-
-def best_of(runs: int, **fns) -> dict[str, tuple[float, object]]:
-    """One warm-up run of each, then ``runs`` rounds running each once in turn (so that any load
-    from other processes falls on all of them alike): the best time of each and its result."""
-    results = {name: fn() for name, fn in fns.items()}
-    best = dict.fromkeys(fns, float("inf"))
-    for _ in range(runs):
-        for name, fn in fns.items():
-            results[name] = None
-            gc.collect()
-            start = time.perf_counter()
-            results[name] = fn()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return {name: (best[name], results[name]) for name in fns}
 
 
 def main() -> None:

@@ -45,6 +45,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from timing import best_of
+
 from arkit import bucket_labels
 from arkit.monthly import aging_trend
 
@@ -407,21 +409,6 @@ def cents_table(frame) -> pd.DataFrame:
     frame = frame.assign(period_end=pd.to_datetime(frame["period_end"]).astype("datetime64[s]"))
     frame = frame.set_index(["currency", "period_end"]).sort_index()[[*LABELS, "total"]]
     return frame.mul(100).round().astype(np.int64)
-
-
-def best_of(runs: int, **fns) -> dict[str, tuple[float, object]]:
-    """One warm-up run of each, then ``runs`` rounds running each once in turn (so that any load
-    from other processes falls on all of them alike): the best time of each and its result."""
-    results = {name: fn() for name, fn in fns.items()}
-    best = dict.fromkeys(fns, float("inf"))
-    for _ in range(runs):
-        for name, fn in fns.items():
-            results[name] = None
-            gc.collect()
-            start = time.perf_counter()
-            results[name] = fn()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return {name: (best[name], results[name]) for name in fns}
 
 
 def main() -> None:
