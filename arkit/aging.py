@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 
 from arkit.errors import ArkitError
@@ -53,8 +54,43 @@ def bucket_labels(buckets: Sequence[int] = DEFAULT_BUCKETS) -> list[str]:
 def with_day_numbers(frame: nw.LazyFrame, **columns: str) -> nw.LazyFrame:
     """Add integer day numbers (days since 1970-01-01) of date columns: ``name=date_column``.
 
-    Computed from year, month and day (days-from-civil with March-based years), the one day
-    arithmetic that gives the same integers on pandas, Polars, DuckDB and Spark (ENGINES.md).
+    Each engine's own date arithmetic where it has a fast one (numpy ``datetime64[D]`` for
+    pandas, a Date-to-integer cast for Polars, ``date - DATE '1970-01-01'`` for DuckDB); else
+    days-from-civil computed from year, month and day, the one day arithmetic that gives the same
+    integers on every engine (ENGINES.md). Tests check both ways give the same numbers.
+    """
+    impl = frame.implementation
+    if impl is nw.Implementation.PANDAS:
+        native = frame.to_native()
+        if all(native[c].dtype.kind == "M" and np.datetime_data(native[c].dtype)[0] in ("s", "ms", "us", "ns")
+               for c in columns.values()):
+            return nw.from_native(native.assign(**{name: _numpy_days(native[c]) for name, c in columns.items()})).lazy()
+    if impl is nw.Implementation.POLARS:
+        return frame.with_columns(nw.col(c).cast(nw.Date).cast(nw.Int32).cast(nw.Int64).alias(name)
+                                  for name, c in columns.items())
+    if impl is nw.Implementation.DUCKDB:
+        return frame.with_columns((nw.col(c).cast(nw.Date) - nw.lit(EPOCH)).cast(nw.Int64).alias(name)
+                                  for name, c in columns.items())
+    return civil_day_numbers(frame, **columns)
+
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def _numpy_days(dates: pd.Series) -> pd.Series:
+    values = dates.to_numpy()
+    unit, count = np.datetime_data(values.dtype)
+    per_day = 86_400 * {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit] // count
+    days = values.view("int64") // per_day  # floor division: right for dates before 1970 too
+    missing = np.isnat(values)
+    if missing.any():
+        return pd.Series(pd.arrays.IntegerArray(days, missing), index=dates.index)
+    return pd.Series(days, index=dates.index)
+
+
+def civil_day_numbers(frame: nw.LazyFrame, **columns: str) -> nw.LazyFrame:
+    """:func:`with_day_numbers` through year, month and day only: works on every engine.
+
     Two plain steps, so that no engine evaluates the date parts more than once.
     """
     parts = []
@@ -96,7 +132,7 @@ def _to_date(value, what: str = "as_of") -> dt.date:
 
 
 def _day_of(date: dt.date) -> int:
-    return (date - dt.date(1970, 1, 1)).days
+    return (date - EPOCH).days
 
 
 def _latest(frame, columns: Sequence[str]) -> dt.date | None:
@@ -215,8 +251,14 @@ def _drop_internal(lf: nw.LazyFrame) -> nw.LazyFrame:
     return lf.drop([c for c in lf.collect_schema().names() if c.startswith("_")])
 
 
-def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates) -> tuple[nw.LazyFrame, object]:
-    """The lazy pipeline of :func:`age`, unsorted, with its internal columns; and the native items."""
+def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates,
+         summary: bool = False, by=None) -> tuple[nw.LazyFrame, object]:
+    """The lazy pipeline of :func:`age`, unsorted, with its internal columns; and the native items.
+
+    For a ``summary`` by ``by``, only the columns a summary reads are kept and
+    ``open_amount`` and ``bucket`` are left out: :func:`_summarize_days` works on ``_open``
+    cents and ``days_past_due`` directly (a summary's hot path on eager pandas).
+    """
     if basis not in ("due", "document"):
         raise ArkitError(f"basis must be 'due' or 'document', got {basis!r}")
     labels = bucket_labels(buckets)
@@ -226,7 +268,12 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates) -> tup
     missing = [c for c in ("document_id", "customer_id", "doc_date", "amount") if c not in names]
     if missing:
         raise ArkitError(f"items lack column(s) {', '.join(missing)}; columns found: {', '.join(names)}")
-    latest_doc = _latest(items, ["doc_date"])
+    if summary:
+        needed = ["document_id"] * (applications is not None) + [
+            "doc_date", "due_date", "amount", "open_amount", "closed_date", "currency", *_group_keys(names, by)]
+        lf = lf.select(list(dict.fromkeys(c for c in needed if c in names)))
+    # The latest document date is a pass over the data: read it only when it is needed.
+    latest_doc = _latest(items, ["doc_date"]) if as_of is None or "open_amount" in names else None
     if as_of is None:
         candidates = [latest_doc, _latest(items, ["closed_date"])]
         if applications is not None:
@@ -248,22 +295,24 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates) -> tup
     days_of = {"_doc_day": "doc_date", "_base_day": base}
     if applications is None and "closed_date" in names:
         days_of["_closed_day"] = "closed_date"
-    lf = with_day_numbers(lf, **days_of).filter(nw.col("_doc_day") <= as_of_day)
-    if applications is not None:
-        lf = lf.join(_applied(applications, as_of_day, "target_id", "_applied_in"), on="document_id", how="left")
+    # One filter where it can be (on pandas each filter copies every column).
+    lf, keep = with_day_numbers(lf, **days_of), nw.col("_open") != 0
+    if applications is None:
+        keep = keep & (nw.col("_doc_day") <= as_of_day)
+    else:
+        lf = lf.filter(nw.col("_doc_day") <= as_of_day).join(_applied(applications, as_of_day, "target_id", "_applied_in"), on="document_id", how="left")
         lf = lf.join(_applied(applications, as_of_day, "source_id", "_applied_out"), on="document_id", how="left")
     snapshot = "open_amount" in names and (latest_doc is None or as_of >= latest_doc)
-    lf = lf.with_columns(_open_cents(lf, applications, as_of_day, snapshot).alias("_open")).filter(
-        nw.col("_open") != 0)
+    lf = lf.with_columns(_open_cents(lf, applications, as_of_day, snapshot).alias("_open")).filter(keep)
 
-    days = nw.col("days_past_due")
-    bucket = nw.when(days <= 0).then(nw.lit(labels[0]))
-    for edge, label in zip(buckets, labels[1:-1]):
-        bucket = bucket.when(days <= edge).then(nw.lit(label))
-    lf = lf.with_columns(
-        (nw.col("_open").cast(nw.Float64) / 100).round(2).alias("open_amount"),
-        (as_of_day - nw.col("_base_day")).cast(nw.Int64).alias("days_past_due"),
-    ).with_columns(bucket.otherwise(nw.lit(labels[-1])).alias("bucket"))
+    lf = lf.with_columns((as_of_day - nw.col("_base_day")).cast(nw.Int64).alias("days_past_due"))
+    if not summary:
+        days = nw.col("days_past_due")
+        bucket = nw.when(days <= 0).then(nw.lit(labels[0]))
+        for edge, label in zip(buckets, labels[1:-1]):
+            bucket = bucket.when(days <= edge).then(nw.lit(label))
+        lf = lf.with_columns((nw.col("_open").cast(nw.Float64) / 100).round(2).alias("open_amount"),
+                             bucket.otherwise(nw.lit(labels[-1])).alias("bucket"))
 
     if currency is not None:
         check_target_currency(ledger, currency, fx_rates)
@@ -280,10 +329,11 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates) -> tup
         if len(unrated):
             codes = ", ".join(sorted(str(c) for c in unrated["currency"].to_list()))
             raise ArkitError(f"fx_rates have no rate to {currency} on or before {as_of} for: {codes}")
-        lf = lf.with_columns(
-            (nw.col("_open").cast(nw.Float64) / 100 * nw.col("fx_rate")).alias("reporting_amount"),
-            nw.lit(currency).alias("reporting_currency"),
-        )
+        if not summary:
+            lf = lf.with_columns(
+                (nw.col("_open").cast(nw.Float64) / 100 * nw.col("fx_rate")).alias("reporting_amount"),
+                nw.lit(currency).alias("reporting_currency"),
+            )
     return lf, items
 
 
@@ -319,38 +369,65 @@ def sum_money(lf: nw.LazyFrame, keys: list[str], cents: list[str]) -> nw.LazyFra
     schema = lf.collect_schema()
     if "fx_rate" in schema:
         inner = keys + [c for c in ("currency", "fx_rate") if c not in keys]
-        out = (lf.group_by(inner).agg(nw.col(c).sum() for c in cents)
+        out = (lf.group_by(inner).agg(nw.col(*cents).sum())
                .with_columns((nw.col(c).cast(nw.Float64) * nw.col("fx_rate")).round(0).cast(nw.Int64) for c in cents))
-        return (out.group_by(keys).agg(nw.col(c).sum() for c in cents) if keys
+        return (out.group_by(keys).agg(nw.col(*cents).sum()) if keys
                 else out.select(nw.col(c).sum() for c in cents)).with_columns(
             nw.col(c).fill_null(0).cast(nw.Int64) for c in cents)
-    out = lf.group_by(keys).agg(nw.col(c).sum() for c in cents) if keys else lf.select(nw.col(c).sum() for c in cents)
+    out = lf.group_by(keys).agg(nw.col(*cents).sum()) if keys else lf.select(nw.col(c).sum() for c in cents)
     return out.with_columns(nw.col(c).fill_null(0).cast(nw.Int64) for c in cents)
 
 
-def _summarize(lf: nw.LazyFrame, by, buckets, check_buckets: bool = False) -> nw.LazyFrame:
-    labels = bucket_labels(buckets)
-    schema = lf.collect_schema()
+def _group_keys(names, by) -> list[str]:
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
-    unknown = [k for k in keys if k not in schema]
+    unknown = [k for k in keys if k not in names]
     if unknown:
-        raise ArkitError(f"cannot group by {', '.join(unknown)}: not a column; columns are {', '.join(schema)}")
-    if "fx_rate" not in schema and "currency" in schema and "currency" not in keys:
-        keys.append("currency")
-    lf = lf.with_columns(
-        [nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String]
-        + [_cents(nw.col("open_amount")).alias("_cents")]
-    ).with_columns(
-        nw.when(nw.col("bucket") == label).then(nw.col("_cents")).otherwise(nw.lit(0)).alias(label) for label in labels
-    )
-    # Aged items from elsewhere may carry other bucket names; aging_summary's never do, and the
-    # check costs lazy engines a second run of the whole plan.
+        raise ArkitError(f"cannot group by {', '.join(unknown)}: not a column; columns are {', '.join(names)}")
+    return keys
+
+
+def _summarize(lf: nw.LazyFrame, by, buckets, check_buckets: bool = False) -> nw.LazyFrame:
+    """Sum aged items (``open_amount`` and ``bucket``, as :func:`age` writes them) by ``by``."""
+    labels = bucket_labels(buckets)
+    keys = _group_keys(lf.collect_schema().names(), by)
+    # Aged items from elsewhere may carry other bucket names; aging_summary's never do.
     stray = lf.filter(~nw.col("bucket").is_in(labels)).select("bucket").unique().collect()["bucket"].to_list() \
         if check_buckets else []
     if stray:
         raise ArkitError(f"aged items have bucket(s) {', '.join(map(str, stray))} that buckets {list(buckets)} do not "
                          "name: pass summarize_aging the same buckets as age")
-    out = sum_money(lf, keys, labels).with_columns(nw.sum_horizontal(labels).alias("total"))
+    cents = _cents(nw.col("open_amount"))
+    columns = [nw.when(nw.col("bucket") == label).then(cents).otherwise(nw.lit(0)).alias(label) for label in labels]
+    return _sum_buckets(lf, keys, labels, columns)
+
+
+def _summarize_days(lf: nw.LazyFrame, by, buckets) -> nw.LazyFrame:
+    """Sum ``_open`` cents by ``by`` into buckets of ``days_past_due``: integer compares only.
+
+    On pandas, where ``when/then`` is twice as slow as plain arithmetic, the bucket index is the
+    number of edges (0 and ``buckets``) the days exceed and each column ``(index == i) * cents``;
+    DuckDB is faster with ``when``.
+    """
+    labels = bucket_labels(buckets)
+    keys = _group_keys(lf.collect_schema().names(), by)
+    days, cents = nw.col("days_past_due"), nw.col("_open")
+    if lf.implementation is nw.Implementation.PANDAS:
+        lf = lf.with_columns(sum(((days > edge).cast(nw.Int64) for edge in (0, *buckets)), nw.lit(0)).alias("_bucket"))
+        columns = [((nw.col("_bucket") == i).cast(nw.Int64) * cents).alias(label) for i, label in enumerate(labels)]
+    else:
+        within = [days <= 0] + [(days > low) & (days <= high) for low, high in zip([0, *buckets[:-1]], buckets)] \
+            + [days > buckets[-1]]
+        columns = [nw.when(cond).then(cents).otherwise(nw.lit(0)).alias(label) for cond, label in zip(within, labels)]
+    return _sum_buckets(lf, keys, labels, columns)
+
+
+def _sum_buckets(lf: nw.LazyFrame, keys: list[str], labels: list[str], columns: list[nw.Expr]) -> nw.LazyFrame:
+    schema = lf.collect_schema()
+    if "fx_rate" not in schema and "currency" in schema and "currency" not in keys:
+        keys = [*keys, "currency"]
+    # Blank keys are named after the group-by, on the few result rows (group-by keeps null keys).
+    out = sum_money(lf.with_columns(columns), keys, labels).with_columns(
+        [nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String] + [nw.sum_horizontal(labels).alias("total")])
     out = out.with_columns((nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in [*labels, "total"])
     out = out.sort(["total", *keys], descending=[True] + [False] * len(keys))
     return out.select(*keys, *labels, "total")
@@ -372,5 +449,5 @@ def aging_summary(ledger, as_of=None, by: str | Sequence[str] | None = "customer
     >>> list(summary.columns)
     ['region', 'current', '1-30', '31-60', '61-90', '91-120', '120+', 'total']
     """
-    lf, items = _age(ledger, as_of, basis, buckets, currency, applications, fx_rates)
-    return _finish(_summarize(_drop_internal(lf), by, buckets), items)
+    lf, items = _age(ledger, as_of, basis, buckets, currency, applications, fx_rates, summary=True, by=by)
+    return _finish(_summarize_days(lf, by, buckets), items)

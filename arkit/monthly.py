@@ -135,23 +135,37 @@ def _finish_small(lf: nw.LazyFrame, like):
     return nw.from_native(native, eager_only=True).lazy(backend=like.implementation).to_native()
 
 
-def _per_point(groups: nw.LazyFrame, ends: list[dt.date]) -> nw.LazyFrame:
-    return nw.concat([groups.with_columns(nw.lit(p).cast(nw.Int64).alias("_point")) for p in range(len(ends))],
-                     how="vertical")
+def _condense(events: nw.LazyFrame, carried: list[str], extra: Sequence[str] = ()) -> nw.LazyFrame:
+    """Sum the events per (carried, day, due day): far fewer rows (documents share days), computed
+    once, so that each bucket's running total reads them instead of the whole history."""
+    return _small(events.group_by(*carried, "_day", "_base_day", *extra).agg(nw.col("_cents").sum()))
 
 
-def _running(events: nw.LazyFrame, start: nw.Expr, ends: list[dt.date], carried: list[str], name: str
+def _running(events: nw.LazyFrame, starts: dict[str, nw.Expr], ends: list[dt.date], carried: list[str]
              ) -> nw.LazyFrame:
-    """Per (carried, period end): the sum of event cents that count from day ``start`` onwards."""
-    counted = events.with_columns(start.alias("_from")).filter(nw.col("_from") <= _day(ends[-1]))
+    """Per (carried, period end), for each ``name: start``: the sum of the cents of the events that
+    count from day ``start`` onwards, in a column ``name``.
+
+    All the starts go through one concat, group-by and cumulative sum (a fixed number of steps,
+    however many buckets). Days up to the first period end all count at it: they are clipped
+    there, then summed per day (few rows) before each day's period end is found.
+    """
+    names = list(starts)
+    counted = nw.concat([events.select(*carried, nw.lit(i).cast(nw.Int64).alias("_part"),
+                                       start.clip(lower_bound=_day(ends[0])).alias("_from"), "_cents")
+                         for i, start in enumerate(starts.values())], how="vertical")
+    counted = _small(counted.filter(nw.col("_from") <= _day(ends[-1])).group_by(*carried, "_part", "_from").agg(
+        nw.col("_cents").sum()))
     first = ends[0].year * 12 + ends[0].month - 1
     # The first period end on or after the day: its month, counted from the first period.
-    sums = _small(with_month_key(counted, "_from", "_month").with_columns(
-        (nw.col("_month") - first).clip(0, len(ends) - 1).alias("_point")).group_by(*carried, "_point").agg(
-        nw.col("_cents").sum().alias(name)))
-    spine = _per_point(sums.select(*carried).unique(), ends)
+    sums = with_month_key(counted, "_from", "_month").with_columns(
+        (nw.col("_month") - first).clip(0, len(ends) - 1).alias("_point")).with_columns(
+        nw.when(nw.col("_part") == i).then(nw.col("_cents")).otherwise(nw.lit(0)).alias(name)
+        for i, name in enumerate(names)).group_by(*carried, "_point").agg(nw.col(*names).sum())
+    points = nw.from_dict({"_point": list(range(len(ends)))}, backend=counted.implementation).lazy()
+    spine = counted.select(*carried).unique().join(points, how="cross")
     return spine.join(sums, on=[*carried, "_point"], how="left").with_columns(
-        nw.col(name).fill_null(0).cast(nw.Int64).cum_sum().over(*carried, order_by="_point").alias(name))
+        nw.col(name).fill_null(0).cast(nw.Int64).cum_sum().over(*carried, order_by="_point") for name in names)
 
 
 def _rates_per_point(fx_rates, ends: list[dt.date], currency: str) -> nw.LazyFrame:
@@ -246,14 +260,11 @@ def aging_trend(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | 
     if currency is not None:
         check_target_currency(ledger, currency, fx_rates)
     carried = [*dict.fromkeys([*keys, "currency"])]
+    events = _condense(events, carried)
     day, base = nw.col("_day"), nw.col("_base_day")
     starts = {"_t": day} | {f"_s{i}": nw.max_horizontal(day, base + edge + 1)
                             for i, edge in enumerate([0, *buckets])}
-    running = None
-    for name, start in starts.items():
-        part = _running(events, start, ends, carried, name)
-        running = part if running is None else running.join(part, on=[*carried, "_point"], how="left")
-    running = running.with_columns(nw.col(name).fill_null(0) for name in starts)  # nothing crossed yet
+    running = _running(events, starts, ends, carried)
     s = [nw.col(f"_s{i}") for i in range(len(buckets) + 1)]
     columns = [(nw.col("_t") - s[0]).alias(labels[0])]
     columns += [(s[i] - s[i + 1]).alias(labels[i + 1]) for i in range(len(buckets))]
@@ -298,7 +309,7 @@ def monthly_activity(ledger, as_of=None, months: int = 12, by: str | Sequence[st
     if currency is not None:
         check_target_currency(ledger, currency, fx_rates)
     carried = [*dict.fromkeys([*keys, "currency"])]
-    book = _running(events, nw.col("_day"), ends, carried, "closing")
+    book = _running(events, {"closing": nw.col("_day")}, ends, carried)
     first_key = ends[0].year * 12 + ends[0].month - 1
     doc_type = nw.col("doc_type") if "doc_type" in documents.collect_schema() else nw.lit("invoice")
     flows = with_month_key(documents, "_doc_day", "_month").with_columns(

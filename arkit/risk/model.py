@@ -1,0 +1,347 @@
+"""The delinquency model: P(an invoice is paid more than ``grace`` days late), a scikit-learn classifier.
+
+Two methods on the same feature frames (:func:`arkit.risk.features`):
+
+- ``"gbm"`` (default): :class:`~sklearn.ensemble.HistGradientBoostingClassifier` with native
+  categorical splits (text columns ordinal-encoded, at most 250 categories, the rarest
+  pooled), missing values handled by the trees;
+- ``"logistic"``: :class:`~sklearn.linear_model.LogisticRegression` on one-hot categories
+  and standardized numbers (missing numbers imputed with the median, plus a missing flag).
+
+Probabilities are calibrated with :class:`~sklearn.calibration.CalibratedClassifierCV`
+(``calibration="sigmoid"``, Platt scaling, by default; ``"isotonic"``; or ``None`` for the
+raw model): three folds, each calibrator fitted on the predictions of a model that did not
+see its rows, the three averaged.
+
+Models are saved with skops (``skops.io``), never with pickle: :meth:`DelinquencyModel.load`
+refuses a file holding any type outside :data:`TRUSTED_TYPES`. A model card (data window,
+features, metrics) travels inside the file as ``card_`` and is written beside it as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from arkit.aging import _to_date
+from arkit.errors import ArkitError
+from arkit.risk.point_in_time import META_COLUMNS, features, labels, open_features, training_set
+
+__all__ = ["DelinquencyModel", "TRUSTED_TYPES", "METHODS", "CALIBRATIONS"]
+
+METHODS = ("gbm", "logistic")
+CALIBRATIONS = ("sigmoid", "isotonic", None)
+MAX_TREE_CATEGORIES = 250  # below HistGradientBoosting's 255 bins
+MAX_ONE_HOT = 50
+# Features whose rise never lowers the risk of paying late (constraints on the trees).
+MONOTONE = {name: 1 for name in (
+    "expected_days_late", "excess_days_late", "late_share", "mean_days_late", "max_days_late", "last5_late_share",
+    "last5_mean_days_late", "late_share_90d", "past_due_invoices", "past_due_amount", "promises_broken",
+    "disputed")}
+
+# Every type a saved DelinquencyModel holds; skops refuses anything else on load.
+TRUSTED_TYPES = [
+    "arkit.risk.model.DelinquencyModel",
+    "builtins.slice",
+    "numpy.dtypes.Float64DType",
+    "numpy.dtypes.Int64DType",
+    "numpy.dtypes.ObjectDType",
+    "numpy.dtypes.StrDType",
+    "sklearn._loss.link.Interval",
+    "sklearn._loss.link.LogitLink",
+    "sklearn._loss.link.MultinomialLogit",
+    "sklearn._loss.loss.HalfBinomialLoss",
+    "sklearn._loss.loss.HalfMultinomialLoss",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.impute._base.MissingIndicator",
+    "sklearn.impute._base.SimpleImputer",
+    "sklearn.isotonic.IsotonicRegression",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.model_selection._split.StratifiedKFold",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._encoders.OneHotEncoder",
+    "sklearn.preprocessing._encoders.OrdinalEncoder",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.utils._bunch.Bunch",
+]
+
+
+def _is_category(values: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values))
+
+
+class DelinquencyModel(ClassifierMixin, BaseEstimator):
+    """Calibrated probability that an invoice is paid late, from point-in-time features.
+
+    ``fit(X, y)`` takes a feature frame (text or category columns become categories) or a
+    numeric array, and 0/1 outcomes (any two labels work; the second class is "late");
+    :meth:`fit_ledger` builds both from a ledger. ``predict_proba`` gives calibrated
+    probabilities, :meth:`predict_ledger` scores the open invoices of a ledger.
+
+    Parameters
+    ----------
+    method : {"gbm", "logistic"}
+        Gradient-boosted trees (default) or a logistic regression.
+    grace : int, default 0
+        Days after the due date that still count as on time, used by :meth:`fit_ledger` and
+        :meth:`predict_ledger` (``fit`` takes ``y`` as given).
+    calibration : {"sigmoid", "isotonic", None}
+        How probabilities are calibrated (see the module docstring).
+    max_iter, learning_rate, max_leaf_nodes, l2_regularization, min_samples_leaf
+        Of the gradient-boosted trees.
+    C : float
+        Inverse regularization strength of the logistic regression.
+    random_state : int
+        Seed of every random step (early-stopping split, trees); results are reproducible.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"late_share": rng.random(400), "region": rng.choice(["East", "West"], 400)})
+    >>> y = (rng.random(400) < X["late_share"]).astype(int)
+    >>> model = DelinquencyModel(method="logistic").fit(X, y)
+    >>> model.predict_proba(pd.DataFrame({"late_share": [0.05, 0.95], "region": ["East", "East"]}))[:, 1].round(1)
+    array([0.1, 0.9])
+    """
+
+    def __init__(self, method: str = "gbm", *, grace: int = 0, calibration: str | None = "sigmoid",
+                 max_iter: int = 300, learning_rate: float = 0.05, max_leaf_nodes: int = 15,
+                 l2_regularization: float = 1.0, min_samples_leaf: int = 20, C: float = 1.0,
+                 monotone: bool = True, early_stopping="auto", random_state: int = 0):
+        self.monotone = monotone
+        self.early_stopping = early_stopping
+        self.method = method
+        self.grace = grace
+        self.calibration = calibration
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.l2_regularization = l2_regularization
+        self.min_samples_leaf = min_samples_leaf
+        self.C = C
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        return tags
+
+    # ------------------------------------------------------------------------- inputs
+    def _frame(self, X, *, reset: bool) -> pd.DataFrame:
+        """Validate X and return it as a frame: categories as object text with NaN, numbers as float."""
+        if isinstance(X, pd.DataFrame) and any(_is_category(X[c]) for c in X.columns):
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            if not reset and X.shape[1] != self.n_features_in_:
+                raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                                 f"{self.n_features_in_} features as input")
+            columns = {}
+            for position, name in enumerate(X.columns):
+                values = X[name]
+                if _is_category(values):
+                    columns[position] = values.astype(object).where(values.notna(), np.nan).to_numpy()
+                else:
+                    columns[position] = values.to_numpy(dtype=float, na_value=np.nan)
+                    if np.isinf(columns[position]).any():
+                        raise ValueError(f"Input X contains infinity in column {name!r}")
+            return pd.DataFrame(columns)
+        array = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64)
+        return pd.DataFrame(array)
+
+    def _build(self, categorical: list[int], n_features: int):
+        numeric = [i for i in range(n_features) if i not in categorical]
+        if self.method == "gbm":
+            names = [str(n) for n in getattr(self, "feature_names_in_", range(n_features))]
+            order = categorical + numeric  # the encoder puts the categories first
+            monotone = [MONOTONE.get(names[i], 0) if self.monotone else 0 for i in order]
+            trees = HistGradientBoostingClassifier(
+                monotonic_cst=monotone if any(monotone) else None, early_stopping=self.early_stopping,
+                max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+                l2_regularization=self.l2_regularization, min_samples_leaf=self.min_samples_leaf,
+                categorical_features=[True] * len(categorical) + [False] * len(numeric) if categorical else None,
+                random_state=self.random_state)
+            if not categorical:
+                return trees
+            encode = ColumnTransformer(
+                [("categories", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
+                                               encoded_missing_value=np.nan, max_categories=MAX_TREE_CATEGORIES),
+                  categorical)], remainder="passthrough", sparse_threshold=0)
+            return Pipeline([("encode", encode), ("trees", trees)])
+        numbers = make_pipeline(SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+                                StandardScaler())
+        parts = [("numbers", numbers, numeric)] if numeric else []
+        if categorical:
+            parts.append(("categories", OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_ONE_HOT,
+                                                      sparse_output=False), categorical))
+        return Pipeline([("encode", ColumnTransformer(parts, sparse_threshold=0)),
+                         ("logistic", LogisticRegression(C=self.C, max_iter=2000))])
+
+    # ---------------------------------------------------------------------- estimator
+    def fit(self, X, y):
+        """Fit the model (and its calibration) on features ``X`` and outcomes ``y``; return self."""
+        if self.method not in METHODS:
+            raise ArkitError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}")
+        if self.calibration not in CALIBRATIONS:
+            raise ArkitError(f"calibration must be 'sigmoid', 'isotonic' or None; got {self.calibration!r}")
+        frame = self._frame(X, reset=True)
+        y = column_or_1d(np.asarray(y), warn=True)
+        if len(y) != len(frame):
+            raise ValueError(f"X has {len(frame)} rows but y has {len(y)}")
+        check_classification_targets(y)
+        classes, counts = np.unique(y, return_counts=True)
+        if len(classes) < 2:
+            raise ValueError(f"y has only one class ({classes[0]!r}): need both paid-on-time and late invoices")
+        categorical = [i for i in frame.columns if _is_category(frame[i])]
+        model = self._build(categorical, frame.shape[1])
+        folds = min(3, int(counts.min()))
+        if self.calibration is not None and folds >= 2:
+            model = CalibratedClassifierCV(model, method=self.calibration, cv=folds)
+        self.categorical_ = categorical
+        self.estimator_ = model.fit(frame, y)
+        self.classes_ = self.estimator_.classes_
+        self.card_ = {"method": self.method, "calibration": self.calibration, "grace": self.grace,
+                      "n_train": int(len(y)), "late_rate": float(np.mean(y == classes[-1])),
+                      "features": [str(c) for c in getattr(self, "feature_names_in_", range(frame.shape[1]))]}
+        # Each feature's portfolio mean (numbers) or most common value (categories): the
+        # reference that explanations compare an invoice to.
+        self.reference_ = {}
+        for position, name in enumerate(self.card_["features"]):
+            values = frame[position]
+            if position in categorical:
+                common = values.dropna().value_counts()
+                self.reference_[name] = str(common.index[0]) if len(common) else None
+            else:
+                self.reference_[name] = float(np.nanmean(values)) if values.notna().any() else None
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated class probabilities; column 1 is P(late) for 0/1 outcomes."""
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(self._frame(X, reset=False))
+
+    def predict(self, X) -> np.ndarray:
+        """The more probable class of each row."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    # ------------------------------------------------------------------------- ledgers
+    def fit_ledger(self, ledger, before=None, *, extra=()) -> "DelinquencyModel":
+        """Fit on the invoices of ``ledger`` whose outcome was known before the day ``before``.
+
+        Features as of each invoice's date (:func:`arkit.risk.features`); the label as known at
+        the end of the day before ``before`` (default: the latest date of the ledger), so an
+        invoice still inside its terms then is left out. The card gets the data window.
+
+        Examples
+        --------
+        >>> from arkit import load_ledger
+        >>> from arkit.config import SAMPLES_DIR
+        >>> model = DelinquencyModel(max_iter=20).fit_ledger(load_ledger(SAMPLES_DIR), before="2026-01-01")
+        >>> model.card_["trained_on"], model.card_["n_train"]
+        ('2024-11-01 .. 2025-12-01', 16901)
+        """
+        rows, known_on = _rows_known_before(ledger, before, self.grace, extra)
+        X, y = training_set(rows)
+        if len(y) == 0 or y.min() == y.max():
+            raise ArkitError(f"no invoices with both outcomes known before {known_on + dt.timedelta(days=1)} to "
+                             "train on: give a later date or a longer history")
+        self.fit(X, y)
+        known = rows[rows["late"].notna()]
+        self.card_["trained_on"] = f"{known['doc_date'].min().date()} .. {known['doc_date'].max().date()}"
+        self.card_["labels_known_on"] = str(known_on)
+        self.card_["extra"] = list(extra)
+        return self
+
+    def predict_ledger(self, ledger, as_of=None) -> pd.DataFrame:
+        """The invoices open at the end of ``as_of``, each with ``p_late`` (from :func:`open_features`).
+
+        Columns: the :data:`~arkit.risk.META_COLUMNS` but ``settled_date``, ``amount``,
+        ``p_late``; sorted by customer and document date.
+        """
+        check_is_fitted(self)
+        rows = open_features(ledger, as_of, grace=self.grace, extra=self.card_.get("extra", ()))
+        X = _feature_columns(rows, self)
+        out = rows[[c for c in META_COLUMNS if c != "settled_date"] + ["amount"]].copy()
+        out["p_late"] = self.predict_proba(X)[:, -1]
+        return out
+
+    # ---------------------------------------------------------------------- persistence
+    def save(self, path) -> Path:
+        """Write the model to ``path`` with skops, and its card beside it as ``<name>.card.json``."""
+        import skops.io
+
+        check_is_fitted(self)
+        path = Path(path)
+        skops.io.dump(self, path)
+        card = path.with_name(path.stem + ".card.json")
+        card.write_text(json.dumps(self.card_, indent=2, default=str) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path) -> "DelinquencyModel":
+        """Read a model written by :meth:`save`; refuse files holding any type not in :data:`TRUSTED_TYPES`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> X, y = pd.DataFrame({"late_share": [0.0, 0.1, 0.9, 1.0] * 5}), [0, 0, 1, 1] * 5
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = DelinquencyModel(method="logistic").fit(X, y).save(Path(tmp) / "model.skops")
+        ...     model = DelinquencyModel.load(path)
+        >>> model.predict(pd.DataFrame({"late_share": [0.0, 1.0]})).tolist()
+        [0, 1]
+        """
+        import skops.io
+
+        path = Path(path)
+        if not path.is_file():
+            raise ArkitError(f"{path}: no such model file; train one with DelinquencyModel(...).fit_ledger(...).save(path)")
+        try:
+            found = skops.io.get_untrusted_types(file=path)
+        except Exception as error:  # noqa: BLE001 - any failure to read means not a skops file
+            raise ArkitError(f"{path}: not a model file written by arkit (skops could not read it: {error})") from None
+        untrusted = sorted(set(found) - set(TRUSTED_TYPES))
+        if untrusted:
+            raise ArkitError(f"{path}: refusing to load: it holds types arkit does not trust ({', '.join(untrusted)})")
+        model = skops.io.load(path, trusted=found)
+        if not isinstance(model, cls):
+            raise ArkitError(f"{path}: holds a {type(model).__name__}, not a DelinquencyModel")
+        return model
+
+
+def _rows_known_before(ledger, before, grace: int, extra) -> tuple[pd.DataFrame, dt.date]:
+    """Feature rows of the invoices dated before ``before``, labelled as known the day before it."""
+    rows = features(ledger, grace=grace, extra=extra)
+    if before is None:
+        return rows, ledger.latest_date()
+    known_on = _to_date(before, "before") - dt.timedelta(days=1)
+    rows = rows[rows["doc_date"].dt.date <= known_on].reset_index(drop=True)
+    return rows.assign(late=labels(rows, known_on, grace)), known_on
+
+
+def _feature_columns(rows: pd.DataFrame, model: DelinquencyModel) -> pd.DataFrame:
+    names = list(model.feature_names_in_)
+    missing = [n for n in names if n not in rows.columns]
+    if missing:
+        raise ArkitError(f"the model was trained with feature(s) {', '.join(missing)} that this ledger lacks; "
+                         "load the same tables (customers, disputes, activities) as for training")
+    return rows[names]
