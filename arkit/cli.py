@@ -101,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.add_argument("--as-of", help="last period end YYYY-MM-DD (default: the latest date in the data)")
     kpis.add_argument("--months", type=int, default=12, help="number of monthly periods (default 12)")
     kpis.add_argument("--by", help="column(s) to group by, comma-separated (default: the whole portfolio)")
+    kpis.add_argument("--total", action="store_true",
+                      help="one row for the whole window of --months (e.g. a quarter: --months 3 --total)")
     kpis.add_argument("--reporting-currency", help="currency of the amounts (default: the ledger's, through fx_rates)")
     _table_output(kpis)
 
@@ -175,11 +177,13 @@ def _write(frame: pd.DataFrame, args) -> int:
 
 
 def _kpis(args) -> int:
-    from arkit.kpis import kpis
+    from arkit.kpis import kpis, period_kpis
 
     by = _columns(args.by)
-    table = kpis(_load(args).ledger, args.as_of, args.months, by, currency=args.reporting_currency)
-    table = table.assign(period_end=pd.to_datetime(table["period_end"]).dt.strftime("%Y-%m-%d"))
+    table = (period_kpis if args.total else kpis)(_load(args).ledger, args.as_of, args.months, by,
+                                                   currency=args.reporting_currency)
+    dates = [c for c in ("period_start", "period_end") if c in table]
+    table = table.assign(**{c: pd.to_datetime(table[c]).dt.strftime("%Y-%m-%d") for c in dates})
     return _write(table.round(2), args)
 
 

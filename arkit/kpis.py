@@ -40,7 +40,7 @@ from arkit.errors import ArkitError
 from arkit.monthly import _day, _events, _finish_small, _keys, _setup, _small, _with_period, aging_trend, \
     monthly_activity, with_month_key
 
-__all__ = ["aging_kpis", "rank_past_due", "compute_kpis", "kpis", "KPI_COLUMNS"]
+__all__ = ["aging_kpis", "rank_past_due", "compute_kpis", "kpis", "period_kpis", "KPI_COLUMNS"]
 
 KPI_COLUMNS = ["dso", "countback_dso", "best_possible_dso", "average_days_delinquent", "cei", "pct_current",
                "pct_past_due", "ar_turnover", "bad_debt_ratio", "avg_days_to_pay", "avg_days_late",
@@ -244,30 +244,10 @@ def _settlements(ledger, applications, as_of_day: int, ends: list[dt.date], keys
         nw.col("_cents").sum().alias("settled_amount"), nw.col("late_amount_days").sum()))
 
 
-def kpis(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | None = None, *,
-         currency: str | None = None, countback_months: int = 12, applications=None, fx_rates=None):
-    """Collection KPIs for each of ``months`` periods (month ends) up to ``as_of``, per group.
-
-    Figures come from :func:`arkit.monthly.aging_trend` (closing and current AR) and
-    :func:`arkit.monthly.monthly_activity` (opening, credit sales, write-offs); see the module
-    docstring for every formula. Amounts are in ``currency`` (default: the ledger's reporting
-    currency, converted through its ``fx_rates``). ``countback_months`` more months of history
-    are read for countback DSO.
-
-    Examples
-    --------
-    >>> from arkit import load_ledger
-    >>> from arkit.config import SAMPLES_DIR
-    >>> table = kpis(load_ledger(SAMPLES_DIR), months=3)
-    >>> table[["period_end", "dso", "countback_dso", "cei"]].round(1).assign(period_end=lambda t: t["period_end"].astype(str))
-       period_end   dso  countback_dso   cei
-    0  2026-08-31  25.5           25.5  88.7
-    1  2026-09-30  25.7           25.7  88.8
-    2  2026-10-31  28.5           28.5  86.8
-    """
+def _monthly_figures(ledger, as_of, months, keys, currency, countback_months, applications, fx_rates):
+    """The monthly figures that :func:`compute_kpis` reads (pandas, lazy), their keys and period ends."""
     from arkit.ledger import Ledger
 
-    keys = _keys(by)
     if months < 1 or countback_months < 1:
         raise ArkitError(f"months and countback_months must be at least 1, got {months} and {countback_months}")
     if currency is None and isinstance(ledger, Ledger):
@@ -294,9 +274,92 @@ def kpis(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | None = 
             as_date)
         figures = figures.join(settled, on=[*keys, "period_end"], how="left").with_columns(
             nw.col("settled").fill_null(0).cast(nw.Int64))
+    return figures, carried, ends
+
+
+def kpis(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | None = None, *,
+         currency: str | None = None, countback_months: int = 12, applications=None, fx_rates=None):
+    """Collection KPIs for each of ``months`` periods (month ends) up to ``as_of``, per group.
+
+    Figures come from :func:`arkit.monthly.aging_trend` (closing and current AR) and
+    :func:`arkit.monthly.monthly_activity` (opening, credit sales, write-offs); see the module
+    docstring for every formula. Amounts are in ``currency`` (default: the ledger's reporting
+    currency, converted through its ``fx_rates``). ``countback_months`` more months of history
+    are read for countback DSO. :func:`period_kpis` gives one row for the whole window.
+
+    Examples
+    --------
+    >>> from arkit import load_ledger
+    >>> from arkit.config import SAMPLES_DIR
+    >>> table = kpis(load_ledger(SAMPLES_DIR), months=3)
+    >>> table[["period_end", "dso", "countback_dso", "cei"]].round(1).assign(period_end=lambda t: t["period_end"].astype(str))
+       period_end   dso  countback_dso   cei
+    0  2026-08-31  25.5           25.5  88.7
+    1  2026-09-30  25.7           25.7  88.8
+    2  2026-10-31  28.5           28.5  86.8
+    """
+    keys = _keys(by)
+    figures, carried, ends = _monthly_figures(ledger, as_of, months, keys, currency, countback_months,
+                                              applications, fx_rates)
     table = nw.from_native(compute_kpis(figures.collect().to_native(), by=carried,
                                         countback_months=countback_months)).lazy()
     table = table.drop("days_to_pay", "days_late", "settled_amount", "late_amount_days", strict=False)
     last = table.filter(nw.col("period_end").cast(nw.Date) > nw.lit(ends[-months - 1], nw.Date))
-    items = ledger.items if isinstance(ledger, Ledger) else ledger
-    return _finish_small(last.sort(*carried, "period_end"), items)
+    return _finish_small(last.sort(*carried, "period_end"), _items_of(ledger))
+
+
+def _items_of(ledger):
+    from arkit.ledger import Ledger
+
+    return ledger.items if isinstance(ledger, Ledger) else ledger
+
+
+def period_kpis(ledger, as_of=None, months: int = 3, by: str | Sequence[str] | None = None, *,
+                currency: str | None = None, countback_months: int = 12, applications=None, fx_rates=None):
+    """The KPIs of one period of ``months`` whole months up to ``as_of`` (a quarter: ``months=3``).
+
+    One row per group with ``period_start``, ``period_end`` and ``days`` (the whole window):
+    ``opening`` is the AR at the start, ``closing`` and ``current`` the AR at the end, ``sales``,
+    ``write_offs`` and the settled invoices are summed over the window, and the formulas of the
+    module docstring apply to these figures (so ``dso`` is closing AR / the window's sales x its
+    days, and ``cei`` the CRF index over the whole window). ``countback_dso`` is the countback
+    at the period end, from the monthly sales (it is a point-in-time measure).
+
+    Examples
+    --------
+    >>> from arkit import load_ledger
+    >>> from arkit.config import SAMPLES_DIR
+    >>> row = period_kpis(load_ledger(SAMPLES_DIR), months=3)
+    >>> row[["days", "sales", "closing", "dso", "cei"]].round(1)
+       days      sales    closing   dso   cei
+    0    92  5825078.5  1604032.7  25.3  95.1
+    """
+    keys = _keys(by)
+    figures, carried, ends = _monthly_figures(ledger, as_of, months, keys, currency, countback_months,
+                                              applications, fx_rates)
+    monthly = compute_kpis(figures.collect().to_native(), by=carried, countback_months=countback_months)
+    first_end, last_end = ends[-months], ends[-1]
+    window = figures.filter(nw.col("period_end") >= nw.lit(first_end, nw.Date))
+    names = window.collect_schema().names()
+    summed = [c for c in ("days", "sales", "write_offs", "settled", "days_to_pay", "days_late", "settled_amount",
+                          "late_amount_days") if c in names]
+    opening = window.filter(nw.col("period_end") == nw.lit(first_end, nw.Date)).select(*carried, "opening")
+    closing = nw.from_native(monthly).lazy().filter(nw.col("period_end").cast(nw.Date) == nw.lit(last_end, nw.Date)
+                                                    ).select(*carried, "closing", "current", "countback_dso")
+    totals = (window.group_by(carried).agg(nw.col(*summed).sum()) if carried
+              else window.select(nw.col(*summed).sum()))
+    joined = totals
+    for part in (opening, closing):
+        joined = joined.join(part, on=carried, how="left") if carried else joined.join(part, how="cross")
+    joined = joined.with_columns(nw.col("opening").fill_null(0), nw.lit(last_end, nw.Date).alias("period_end"))
+    countback = joined.select(*carried, "countback_dso")
+    table = nw.from_native(compute_kpis(joined.drop("countback_dso").collect().to_native(), by=carried,
+                                        countback_months=1)).lazy().drop("countback_dso")
+    table = table.join(countback, on=carried, how="left") if carried else table.join(countback, how="cross")
+    period_start = ends[-months - 1] + dt.timedelta(days=1)
+    table = table.drop("days_to_pay", "days_late", "settled_amount", "late_amount_days", strict=False).with_columns(
+        nw.lit(period_start, nw.Date).alias("period_start"))
+    columns = [*carried, "period_start", "period_end", "days", "opening", "sales", "write_offs", "closing",
+               "current", *[c for c in ("settled",) if c in summed], *KPI_COLUMNS]
+    table = table.select(columns)
+    return _finish_small(table.sort(*carried) if carried else table, _items_of(ledger))

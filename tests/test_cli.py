@@ -82,3 +82,21 @@ def test_csv_output_never_carries_a_formula(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].startswith("'=1+2,USD,") and lines[2].startswith("'@SUM(A1),USD,")
     assert lines[2].endswith(",-5.00")
+
+
+def test_kpis_command_monthly_and_total(capsys, sample_ledger):
+    from arkit.kpis import kpis, period_kpis
+
+    assert main(["kpis", str(SAMPLES_DIR), "--as-of", "2026-10-31", "--months", "2", "--format", "json"]) == 0
+    monthly = json.loads(capsys.readouterr().out)
+    assert [r["period_end"] for r in monthly] == ["2026-09-30", "2026-10-31"]
+    expected = kpis(sample_ledger, "2026-10-31", 2)
+    assert [r["dso"] for r in monthly] == expected["dso"].round(2).tolist()
+    assert main(["kpis", str(SAMPLES_DIR), "--as-of", "2026-10-31", "--months", "2", "--total", "--by", "region",
+                 "--format", "csv"]) == 0
+    total = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    expected = period_kpis(sample_ledger, "2026-10-31", 2, "region")
+    assert total["region"].tolist() == expected["region"].tolist()
+    assert (total["period_start"].unique().tolist(), total["period_end"].unique().tolist()) == (
+        ["2026-09-01"], ["2026-10-31"])
+    assert total["cei"].tolist() == expected["cei"].round(2).tolist()

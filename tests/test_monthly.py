@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from test_aging_properties import BASE, _frames, ledgers
 
 from arkit import aging_summary, bucket_labels
-from arkit.kpis import compute_kpis, kpis
+from arkit.kpis import KPI_COLUMNS, compute_kpis, kpis, period_kpis
 from arkit.monthly import aging_trend, month_ends, monthly_activity
 
 LABELS = bucket_labels()
@@ -139,4 +139,42 @@ def test_kpis_same_on_every_backend(sample_ledger, backend):
     expected["period_end"] = pd.to_datetime(expected["period_end"])
     got = backend.to_pandas(kpis(backend(items), applications=backend(apps), fx_rates=backend(fx), **options),
                             ["period_end"])
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_quarter_kpis_add_up_the_months(sample_ledger):
+    months = kpis(sample_ledger, as_of="2026-10-31", months=3)
+    quarter = period_kpis(sample_ledger, as_of="2026-10-31", months=3)
+    assert len(quarter) == 1
+    row, first, last = quarter.iloc[0], months.iloc[0], months.iloc[-1]
+    assert str(row["period_start"])[:10] == "2026-08-01" and str(row["period_end"])[:10] == "2026-10-31"
+    assert row["days"] == 92 and row["settled"] == months["settled"].sum()
+    assert round(row["sales"], 2) == round(months["sales"].sum(), 2)
+    assert (row["opening"], row["closing"], row["current"]) == (first["opening"], last["closing"], last["current"])
+    assert row["dso"] == pytest.approx(row["closing"] / row["sales"] * 92)
+    assert row["cei"] == pytest.approx(100 * (row["opening"] + row["sales"] - row["closing"])
+                                       / (row["opening"] + row["sales"] - row["current"]))
+    assert row["countback_dso"] == last["countback_dso"]  # a point-in-time measure, at the period end
+    assert row["average_days_delinquent"] == pytest.approx(row["dso"] - row["best_possible_dso"])
+    # One month is the monthly row.
+    one = period_kpis(sample_ledger, as_of="2026-10-31", months=1).iloc[0]
+    for column in ["dso", "cei", "best_possible_dso", "avg_days_to_pay", "weighted_days_late", "bad_debt_ratio"]:
+        assert one[column] == pytest.approx(last[column]), column
+
+
+def test_quarter_kpis_by_region(sample_ledger):
+    by_region = period_kpis(sample_ledger, as_of="2026-10-31", months=3, by="region")
+    assert set(by_region["region"]) == set(sample_ledger.customers["region"])
+    assert by_region["settled"].sum() == period_kpis(sample_ledger, as_of="2026-10-31", months=3)["settled"].sum()
+
+
+def test_quarter_kpis_same_on_every_backend(sample_ledger, backend):
+    items, apps, fx = sample_ledger.items, sample_ledger.applications, sample_ledger.fx_rates
+    options = dict(as_of="2026-10-31", months=2, currency="USD", countback_months=2)
+    expected = period_kpis(items, applications=apps, fx_rates=fx, **options)
+    got = backend.to_pandas(period_kpis(backend(items), applications=backend(apps), fx_rates=backend(fx), **options),
+                            ["period_end"])
+    for frame in (got, expected):
+        frame[["period_start", "period_end"]] = frame[["period_start", "period_end"]].apply(pd.to_datetime)
+        frame[KPI_COLUMNS] = frame[KPI_COLUMNS].astype("float64")  # null is NaN or NA by engine
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
