@@ -37,7 +37,7 @@ from collections.abc import Sequence
 
 from arkit.aging import BLANK_KEY, _cents, _finish, sum_money, with_day_numbers
 from arkit.errors import ArkitError
-from arkit.monthly import _day, _events, _finish_small, _keys, _setup, _small, _with_period, aging_trend, \
+from arkit.monthly import _convert, _day, _events, _finish_small, _keys, _setup, _small, _with_period, aging_trend, \
     monthly_activity, with_month_key
 
 __all__ = ["aging_kpis", "rank_past_due", "compute_kpis", "kpis", "period_kpis", "KPI_COLUMNS"]
@@ -222,11 +222,11 @@ def compute_kpis(monthly, by: str | Sequence[str] | None = None, countback_month
     return _finish(lf, monthly)
 
 
-def _settlements(ledger, applications, as_of_day: int, ends: list[dt.date], keys: list[str], currency):
-    """Per (keys, currency, period): invoices settled, their days to pay and days late."""
-    _, lf, items, _ = _events(ledger, applications, as_of_day, "due", keys)
+def _settlements(ledger, applications, as_of_day: int, ends: list[dt.date], keys: list[str], currency, fx_rates):
+    """Per (keys, period): invoices settled, their days to pay and days late, and the amounts that
+    weight the days late, in ``currency`` at each period end's rate (never mixed currencies)."""
+    _, lf, items, ledger_fx = _events(ledger, applications, as_of_day, "due", keys)
     names = lf.collect_schema().names()
-    carried = [*dict.fromkeys([*keys, "currency"])]
     if "closed_date" not in names:
         return None
     doc_type = nw.col("doc_type") if "doc_type" in names else nw.lit("invoice")
@@ -235,13 +235,20 @@ def _settlements(ledger, applications, as_of_day: int, ends: list[dt.date], keys
         & (nw.col("_closed_day") <= as_of_day))
     first = ends[0].year * 12 + ends[0].month - 1
     late = (nw.col("_closed_day") - nw.col("_base_day")).clip(0, None)
-    return _small(with_month_key(settled, "_closed_day", "_month").with_columns(
+    per_currency = _small(with_month_key(settled, "_closed_day", "_month").with_columns(
         (nw.col("_month") - first).alias("_point"),
         (nw.col("_closed_day") - nw.col("_doc_day")).alias("days_to_pay"), late.alias("days_late"),
         (late * nw.col("_cents")).alias("late_amount_days"),
-    ).filter(nw.col("_point") >= 0).group_by(*keys, "_point").agg(
+    ).filter(nw.col("_point") >= 0).group_by(*keys, "currency", "_point").agg(
         nw.len().alias("settled"), nw.col("days_to_pay").sum(), nw.col("days_late").sum(),
         nw.col("_cents").sum().alias("settled_amount"), nw.col("late_amount_days").sum()))
+    if currency is None:  # figures in document currency: currency is a key
+        return per_currency
+    counts = per_currency.group_by(*keys, "_point").agg(nw.col("settled", "days_to_pay", "days_late").sum())
+    amounts = ["settled_amount", "late_amount_days"]
+    converted = _convert(per_currency.select(*keys, "currency", "_point", *amounts), keys, amounts, currency,
+                         ledger_fx if fx_rates is None else fx_rates, ends)
+    return counts.join(converted.drop("currency"), on=[*keys, "_point"], how="left")
 
 
 def _monthly_figures(ledger, as_of, months, keys, currency, countback_months, applications, fx_rates):
@@ -268,11 +275,11 @@ def _monthly_figures(ledger, as_of, months, keys, currency, countback_months, ap
         trend.select(*carried, "period_end", "current", nw.col("total").alias("closing")),
         on=[*carried, "period_end"], how="left").with_columns(
         nw.col("closing").shift(1).over(*carried, order_by="period_end").alias("opening"))
-    settled = _settlements(ledger, applications, _day(as_of), ends, keys, currency)
+    settled = _settlements(ledger, applications, _day(as_of), ends, keys, currency, fx_rates)
     if settled is not None:
         settled = _with_period(settled, ends).drop("_point", "days").collect(backend="pandas").lazy().with_columns(
             as_date)
-        figures = figures.join(settled, on=[*keys, "period_end"], how="left").with_columns(
+        figures = figures.join(settled, on=[*carried, "period_end"], how="left").with_columns(
             nw.col("settled").fill_null(0).cast(nw.Int64))
     return figures, carried, ends
 

@@ -178,3 +178,17 @@ def test_quarter_kpis_same_on_every_backend(sample_ledger, backend):
         frame[["period_start", "period_end"]] = frame[["period_start", "period_end"]].apply(pd.to_datetime)
         frame[KPI_COLUMNS] = frame[KPI_COLUMNS].astype("float64")  # null is NaN or NA by engine
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_days_late_are_weighted_in_the_reporting_currency():
+    """USD 100 paid 10 days late, CAD 1,000 (= USD 500) on time: 100 x 10 / 600, not / 1,100."""
+    items = pd.DataFrame({"document_id": ["U1", "C1"], "customer_id": ["A", "B"], "currency": ["USD", "CAD"],
+                          "doc_date": pd.to_datetime(["2026-03-01", "2026-03-01"]),
+                          "due_date": pd.to_datetime(["2026-03-11", "2026-03-11"]), "amount": [100.0, 1000.0],
+                          "closed_date": pd.to_datetime(["2026-03-21", "2026-03-11"])})
+    fx = pd.DataFrame({"currency": ["CAD"], "date": pd.to_datetime(["2026-01-01"]), "rate": [0.5]})
+    row = kpis(items, as_of="2026-03-31", months=1, currency="USD", fx_rates=fx).iloc[0]
+    assert row["weighted_days_late"] == pytest.approx(1000 / 600)
+    assert (row["settled"], row["avg_days_late"], row["avg_days_to_pay"]) == (2, 5.0, 15.0)
+    per_currency = kpis(items, as_of="2026-03-31", months=1).set_index("currency")
+    assert per_currency.loc["USD", "weighted_days_late"] == 10 and per_currency.loc["CAD", "weighted_days_late"] == 0
