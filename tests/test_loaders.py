@@ -76,6 +76,12 @@ def test_periodic_exports_are_stacked_with_their_file(tmp_path):
     items = result.ledger.items
     assert items["source_file"].tolist() == ["ar-2026-01.csv", "ar-2026-01.csv", "ar-2026-02.csv"]
     assert result.report.rejects[["line", "reason"]].to_dict("records") == [{"line": 3, "reason": "cannot read 'x' as money"}]
+    assert result.report.rejects["place"].tolist() == [f"{tmp_path / 'ar-2026-02.csv'} line 3"]
+    # Line 3 of one file has a field too many; line 3 of the other is fine: only that file's row is rejected.
+    _write(tmp_path / "ar-2026-02.csv", HEADER + "3,D,2026-02-01,30\n4,D,2026-02-15,40,oops\n")
+    rejects = load(tmp_path).report.rejects
+    assert rejects[["source", "line"]].to_dict("records") == [{"source": str(tmp_path / "ar-2026-02.csv"), "line": 3}]
+    assert "more fields than the header" in rejects["reason"].iloc[0]
     _write(tmp_path / "ar-2026-03.csv", "invoice,customer,date,amount\n5,D,2026-03-01,1\n")
     with pytest.raises(LedgerError, match="the files do not share one layout"):
         load(tmp_path)

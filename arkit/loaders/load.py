@@ -226,16 +226,24 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
     if exact.any():
         first_lines = frame.loc[candidates].groupby(data_columns, dropna=False, sort=False)["_line"].transform("first")
         reasons[exact.to_numpy()] = [f"duplicate of line {line}" for line in first_lines[exact[candidates]].to_numpy()]
+    file_column = raw.frame.attrs.get("file_column")
+    line_text = table["_line"].astype(str)
+    if file_column:  # a folder of exports: name the file each row came from
+        files = frame[file_column].astype(str).to_numpy()
+        where = pd.Series([str(Path(raw.source) / name) for name in files], index=table.index)
+        tags = pd.Series(files, index=table.index) + ":" + line_text
+    else:
+        where, tags = pd.Series(raw.source, index=table.index), table["_line"]
     overflow = set(raw.frame.attrs.get("overflow_lines", []))
     if overflow:
-        extra = table["_line"].isin(overflow).to_numpy()
+        extra = tags.isin(overflow).to_numpy()
         reasons[extra] = [f"{r + '; ' if r else ''}more fields than the header has columns" for r in reasons[extra]]
     bad = reasons.ne("").to_numpy()
     amount = table["amount"].fillna(0) if "amount" in table else pd.Series(0.0, index=table.index)
     raw_values = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
     rejects = pd.DataFrame({
-        "table": table_name, "source": raw.source, "line": table.loc[bad, "_line"].to_numpy(),
-        "place": [f"{raw.source} {raw.line_word} {line}" for line in table.loc[bad, "_line"].to_numpy()],
+        "table": table_name, "source": where[bad].to_numpy(), "line": table.loc[bad, "_line"].to_numpy(),
+        "place": (where[bad] + f" {raw.line_word} " + line_text[bad]).to_numpy(),
         "column": problems.groupby("position")["column"].first().reindex(np.flatnonzero(bad)).fillna("").to_numpy(),
         "reason": reasons[bad].to_numpy(),
         "values": [dict(zip(raw_values.columns, map(_cell, row))) for row in raw_values.loc[bad].to_numpy()],
@@ -271,7 +279,10 @@ def _stack(raws: list[RawTable], folder: Path) -> RawTable:
     stacked = pd.concat(frames, ignore_index=True)
     for attr in ("duplicate_headers",):
         stacked.attrs[attr] = raws[0].frame.attrs.get(attr, [])
-    stacked.attrs["overflow_lines"] = []
+    # Lines are counted per file: rows are told apart by (file, line) from here on.
+    stacked.attrs["file_column"] = "source_file"
+    stacked.attrs["overflow_lines"] = [f"{Path(raw.source.split(' sheet ')[0]).name}:{line}"
+                                       for raw in raws for line in raw.frame.attrs.get("overflow_lines", [])]
     lines = np.concatenate([raw.lines for raw in raws])
     return RawTable(stacked, lines, str(folder), raws[0].line_word)
 
