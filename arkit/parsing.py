@@ -85,12 +85,15 @@ def _as_text(values: pd.Series) -> pd.Series:
     return values.astype("str").str.strip()
 
 
-def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Series, pd.Series]:
+def parse_amounts(values: pd.Series, decimal: str | None = None, *, where: str = "column"
+                  ) -> tuple[pd.Series, pd.Series]:
     """Read money written as ERPs and spreadsheets write it; return ``(amounts, unreadable)``.
 
     Thousands separators, spaces, currency symbols or codes, negatives as ``-12``, ``12-``
     (SAP), ``(12)`` or ``12 CR``. ``decimal`` is ``"."`` or ``","``; by default a column whose
     values only ever show a comma before their last one or two digits is read as decimal comma.
+    A column whose only dots are thousands-like (``1.234``, never ``12.5`` or ``12.50``) could
+    be either: without ``decimal`` that is an error that asks for it, never a guess.
 
     Examples
     --------
@@ -103,11 +106,30 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
         return numbers.round(2), numbers.isna() & ~values.isna()
-    if decimal != ",":
-        quick = _plain_numbers(values)
-        if quick is not None:
-            return quick, pd.Series(False, index=values.index)
-    return on_distinct(values, lambda distinct: _parse_amount_text(distinct, decimal))
+    numbers = _plain_numbers(values) if decimal != "," else None
+    if numbers is not None:
+        bad = pd.Series(False, index=values.index)
+    else:
+        numbers, bad = on_distinct(values, lambda distinct: _parse_amount_text(distinct, decimal))
+    if decimal is None:
+        _refuse_ambiguous_dots(values, numbers, where)
+    return numbers.round(2), bad
+
+
+def _refuse_ambiguous_dots(values: pd.Series, numbers: pd.Series, where: str) -> None:
+    """Raise when every amount with more than two decimals reads as well as dotted thousands."""
+    cents = numbers.to_numpy() * 100
+    fractional = np.isfinite(cents) & (np.abs(cents - np.round(cents)) > 1e-6)
+    if not fractional.any():
+        return
+    text = values[fractional].astype("str").str.strip()
+    if not text.str.fullmatch(r"[^\d.,]*\d{1,3}(\.\d{3})+[^\d.,]*").all():
+        return
+    if values.astype("str").str.contains(r"\.\d{1,2}(?!\d)", regex=True).any():  # other values settle it
+        return
+    raise LedgerError(f"{where}: amounts like {text.iloc[0]!r} could be thousands ({text.iloc[0].replace('.', '')}) "
+                     "or three decimals; say which: decimal ',' (dots are thousands) or '.' (the option --decimal, "
+                     "or 'decimal:' in the mapping)")
 
 
 def _plain_numbers(values: pd.Series) -> pd.Series | None:
@@ -119,7 +141,7 @@ def _plain_numbers(values: pd.Series) -> pd.Series | None:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
         return None
     result = pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, dtype="float64")
-    return result.round(2) if np.isfinite(result[~missing]).all() else None
+    return result if np.isfinite(result[~missing]).all() else None
 
 
 def _parse_amount_text(values: pd.Series, decimal: str | None) -> tuple[pd.Series, pd.Series]:
@@ -138,7 +160,7 @@ def _parse_amount_text(values: pd.Series, decimal: str | None) -> tuple[pd.Serie
     readable = core.str.match(_GROUPED[decimal]) & ~missing
     core = core.str.replace("," if decimal == "." else ".", "", regex=False).str.replace(",", ".", regex=False)
     numbers = pd.to_numeric(core.where(readable), errors="coerce").astype("float64")
-    numbers = numbers.where(~negative, -numbers).round(2)
+    numbers = numbers.where(~negative, -numbers)
     return numbers, ~readable & ~missing
 
 

@@ -140,7 +140,7 @@ def _coerce(values: pd.Series, kind: str, column: str, *, date_format, decimal, 
         return (*parse_dates(values, date_format, where=f"{where} column {column!r}"), 0)
     if kind == "bool":
         return (*parse_flags(values), 0)
-    parsed, bad = parse_amounts(values, decimal)
+    parsed, bad = parse_amounts(values, decimal, where=f"{where} column {column!r}")
     return (parsed if kind == "money" else parsed.astype("float64")), bad, 0
 
 

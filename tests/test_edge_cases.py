@@ -9,7 +9,7 @@ import pytest
 from arkit import ArkitError, Ledger, age, aging_summary, load, summarize_aging
 from arkit.config import PROJECT_ROOT
 from arkit.loaders import Mapping
-from arkit.parsing import parse_dates
+from arkit.parsing import parse_amounts, parse_dates
 
 EXPORTS = PROJECT_ROOT / "tests" / "data" / "exports"
 
@@ -75,3 +75,19 @@ def test_cli_user_errors_are_one_line(tmp_path):
         lines = [line for line in done.stderr.splitlines() if line.startswith("arkit: error")]
         assert len(lines) == 1 and fragment in lines[0] and "s3cret" not in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_thousands_like_dots_are_an_error_not_a_guess(tmp_path):
+    path = tmp_path / "items.csv"
+    path.write_text("document_id,customer_id,doc_date,amount\nA,C,2026-01-01,1.234\nB,C,2026-01-02,12.500\n"
+                    "D,C,2026-01-03,250\n")
+    with pytest.raises(ArkitError, match=r"amount.*'1.234' could be thousands \(1234\) or three decimals.*decimal"):
+        load(path)
+    assert load(path, decimal=",").ledger.items["amount"].tolist() == [1234.0, 12500.0, 250.0]
+    assert load(path, decimal=".").ledger.items["amount"].tolist() == [1.23, 12.5, 250.0]
+    # Other values settle it: a dot before one or two digits is a decimal point.
+    assert parse_amounts(pd.Series(["1.234", "12.50", "3"]))[0].tolist() == [1.23, 12.5, 3.0]
+    assert parse_amounts(pd.Series(["$1.234", "$2.5"]))[0].tolist() == [1.23, 2.5]
+    assert parse_amounts(pd.Series(["1234.567", "2"]))[0].tolist() == [1234.57, 2.0]  # not a thousands pattern
+    with pytest.raises(ArkitError, match="could be thousands"):
+        parse_amounts(pd.Series(["$1.234", "$2.000"]))

@@ -159,8 +159,9 @@ def _rename(frame: pd.DataFrame, mapping: Mapping | None, spec_columns: set[str]
             present = {k: h for k, h in mapping.debit_credit.items() if any(header_key(c) == header_key(h) for c in frame.columns)}
             if len(present) == 2:
                 by_key = {header_key(c): c for c in frame.columns}
-                debit, bad_debit = parse_amounts(frame[by_key[header_key(present["debit"])]], mapping.decimal)
-                credit, bad_credit = parse_amounts(frame[by_key[header_key(present["credit"])]], mapping.decimal)
+                debit, bad_debit, credit, bad_credit = (
+                    part for side in ("debit", "credit") for part in parse_amounts(
+                        frame[by_key[header_key(present[side])]], mapping.decimal, where=f"column {present[side]!r}"))
                 amount = debit.fillna(0) - credit.fillna(0)
                 renamed["amount"] = amount.where(~(bad_debit | bad_credit) & (debit.notna() | credit.notna()))
         if mapping.doc_types and "doc_type" in renamed:
