@@ -59,6 +59,9 @@ def test_applications_of_rejected_documents_are_rejected_too(tmp_path):
     result = load(tmp_path)
     assert len(result.ledger.applications) == 0
     assert result.report.rejects["reason"].tolist()[-1] == "applies 'PMT1' to 'INV1': a document not loaded in items"
+    assert result.report.rejects["place"].tolist()[-1] == f"{tmp_path / 'applications.csv'} line 2"
+    assert result.report.rejects["values"].tolist()[-1] == {"source_id": "PMT1", "target_id": "INV1", "amount": "10.0",
+                                                             "applied_date": "2026-01-05 00:00:00"}
     assert result.report.rows_read == 3 and result.report.rows_rejected == 2
 
 

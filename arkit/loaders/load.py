@@ -250,7 +250,7 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         "values": [dict(zip(raw_values.columns, map(_cell, row))) for row in raw_values.loc[bad].to_numpy()],
         "_amount": amount[bad].to_numpy(),
     })
-    loaded = table.loc[~bad].drop(columns="_line").reset_index(drop=True)
+    loaded = table.loc[~bad].reset_index(drop=True)  # _line stays until the last checks (see _finish)
     return loaded, rejects, skipped, warnings, float(amount.sum())
 
 
@@ -289,27 +289,33 @@ def _stack(raws: list[RawTable], folder: Path) -> RawTable:
 
 
 def _finish(loaded: dict[str, pd.DataFrame], rejects: list[pd.DataFrame], skipped: list[pd.DataFrame],
-            warnings: list[str], amount_read: float, source: str, currency: str, sources: dict[str, str]) -> LoadResult:
+            warnings: list[str], amount_read: float, source: str, currency: str, sources: dict[str, str],
+            rows_read: int) -> LoadResult:
     rejects_frame = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS + ["_amount"])
     if "applications" in loaded and "items" in loaded:
         apps = loaded["applications"]
         known = loaded["items"]["document_id"]
         orphan = ~(isin(apps["source_id"], known) & isin(apps["target_id"], known))
         if orphan.any():
+            where, lines, values = sources.get("applications", source), apps.loc[orphan, "_line"], apps.drop(columns="_line")
             rejects_frame = pd.concat([rejects_frame, pd.DataFrame({
-                "table": "applications", "source": sources.get("applications", source), "line": np.nan,
-                "place": sources.get("applications", source),
+                "table": "applications", "source": where, "line": lines.to_numpy(),
+                "place": [f"{where} line {line}" for line in lines],
                 "column": "source_id", "reason": [f"applies {s!r} to {t!r}: a document not loaded in items"
                                                   for s, t in zip(apps.loc[orphan, "source_id"], apps.loc[orphan, "target_id"])],
-                "values": [dict(zip(apps.columns, map(_cell, row))) for row in apps.loc[orphan].to_numpy()],
+                "values": [dict(zip(values.columns, map(_cell, row))) for row in values.loc[orphan].to_numpy()],
                 "_amount": 0.0})], ignore_index=True)
             loaded["applications"] = apps.loc[~orphan].reset_index(drop=True)
+    loaded = {name: table.drop(columns="_line") for name, table in loaded.items()}
     items_rejected = rejects_frame["table"].eq("items") if len(rejects_frame) else pd.Series(dtype=bool)
     amount_rejected = float(rejects_frame.loc[items_rejected, "_amount"].sum()) if len(rejects_frame) else 0.0
     ledger = Ledger._trusted(loaded, currency=currency, sources=sources)
     rows_loaded = sum(len(t) for t in loaded.values())
+    if rows_loaded + len(rejects_frame) != rows_read:  # counted apart, so that a lost row cannot go unseen
+        raise LedgerError(f"{source}: read {rows_read} rows but loaded {rows_loaded} and rejected {len(rejects_frame)}: "
+                          "rows were lost; please report this with the file")
     report = LoadReport(
-        source=source, rows_read=rows_loaded + len(rejects_frame), rows_loaded=rows_loaded,
+        source=source, rows_read=rows_read, rows_loaded=rows_loaded,
         rows_rejected=len(rejects_frame), amount_read=round(amount_read, 2),
         amount_loaded=round(float(ledger.items["amount"].sum()), 2), amount_rejected=round(amount_rejected, 2),
         rejects=rejects_frame.drop(columns="_amount"), warnings=warnings,
@@ -381,8 +387,9 @@ def _load_raws(raws: dict[str, RawTable], mapping: Mapping | None, source: str, 
             amount_read = table_amount
     if "items" not in loaded:
         raise LedgerError(f"{source}: nothing to load as items (the mapping is for table {mapping.table!r})")
+    rows_read = sum(len(raw.frame) for raw in raws.values()) - sum(len(s) for s in skipped)
     return _finish(loaded, [r for r in rejects if len(r)], [s for s in skipped if len(s)], warnings, amount_read,
-                   source, currency, {name: raw.source for name, raw in raws.items()})
+                   source, currency, {name: raw.source for name, raw in raws.items()}, rows_read)
 
 
 def _load_database(source, mapping, target, table, query, currency) -> LoadResult:
