@@ -1,3 +1,28 @@
-"""Delinquency risk: point-in-time features, the model, backtests and the worklist (issue 5)."""
+"""Delinquency risk: point-in-time features, the model, backtests and explanations (issue 5)."""
 
-__all__: list[str] = []
+from arkit.risk.drivers import describe, explain, explain_accounts, importance
+from arkit.risk.evaluation import Backtest, backtest, calibration_table, score_metrics
+from arkit.risk.model import TRUSTED_TYPES, DelinquencyModel
+from arkit.risk.point_in_time import DIMENSIONS, INVOICE_FEATURES, META_COLUMNS, features, labels, open_features, \
+    settlement_dates, training_set
+
+__all__ = [
+    "Backtest",
+    "DIMENSIONS",
+    "DelinquencyModel",
+    "INVOICE_FEATURES",
+    "META_COLUMNS",
+    "TRUSTED_TYPES",
+    "backtest",
+    "calibration_table",
+    "describe",
+    "explain",
+    "explain_accounts",
+    "features",
+    "importance",
+    "labels",
+    "open_features",
+    "score_metrics",
+    "settlement_dates",
+    "training_set",
+]

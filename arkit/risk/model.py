@@ -8,10 +8,17 @@ Two methods on the same feature frames (:func:`arkit.risk.features`):
 - ``"logistic"``: :class:`~sklearn.linear_model.LogisticRegression` on one-hot categories
   and standardized numbers (missing numbers imputed with the median, plus a missing flag).
 
-Probabilities are calibrated with :class:`~sklearn.calibration.CalibratedClassifierCV`
-(``calibration="sigmoid"``, Platt scaling, by default; ``"isotonic"``; or ``None`` for the
-raw model): three folds, each calibrator fitted on the predictions of a model that did not
-see its rows, the three averaged.
+Calibration. Both methods minimize log loss, so their probabilities are calibrated on the
+data they were fitted to; the backtests check that this holds out of time (the calibration
+table, and the tests, which bound the gap between predicted and observed late rates per
+decile on the IBM data and the sample portfolio). So ``calibration=None`` is the default.
+``"sigmoid"`` (Platt) or ``"isotonic"`` wrap the model in
+:class:`~sklearn.calibration.CalibratedClassifierCV`: three shuffled folds, each calibrator
+fitted on the predictions of a model that did not see its rows, the three averaged. On both
+data sets this cost ROC AUC and Brier score (three models on two thirds of the rows each).
+
+Threads: below 100,000 rows the trees are grown on one thread (``n_threads=None``), which is
+faster there and does not stall when other processes keep the cores busy.
 
 Models are saved with skops (``skops.io``), never with pickle: :meth:`DelinquencyModel.load`
 refuses a file holding any type outside :data:`TRUSTED_TYPES`. A model card (data window,
@@ -32,10 +39,12 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from threadpoolctl import threadpool_limits
 
 from arkit.aging import _to_date
 from arkit.errors import ArkitError
@@ -47,6 +56,7 @@ METHODS = ("gbm", "logistic")
 CALIBRATIONS = ("sigmoid", "isotonic", None)
 MAX_TREE_CATEGORIES = 250  # below HistGradientBoosting's 255 bins
 MAX_ONE_HOT = 50
+ONE_THREAD_BELOW = 100_000
 # Features whose rise never lowers the risk of paying late (constraints on the trees).
 MONOTONE = {name: 1 for name in (
     "expected_days_late", "excess_days_late", "late_share", "mean_days_late", "max_days_late", "last5_late_share",
@@ -107,10 +117,15 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         :meth:`predict_ledger` (``fit`` takes ``y`` as given).
     calibration : {"sigmoid", "isotonic", None}
         How probabilities are calibrated (see the module docstring).
-    max_iter, learning_rate, max_leaf_nodes, l2_regularization, min_samples_leaf
+    max_iter, learning_rate, max_leaf_nodes, l2_regularization, min_samples_leaf, early_stopping
         Of the gradient-boosted trees.
+    monotone : bool, default True
+        Constrain the trees so that a worse payment record never lowers the risk
+        (:data:`MONOTONE`): fewer spurious wiggles on small histories, and drivers that read right.
     C : float
         Inverse regularization strength of the logistic regression.
+    n_threads : int, optional
+        Threads for the trees; default one below 100,000 rows, else all cores.
     random_state : int
         Seed of every random step (early-stopping split, trees); results are reproducible.
 
@@ -124,11 +139,13 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
     array([0.1, 0.9])
     """
 
-    def __init__(self, method: str = "gbm", *, grace: int = 0, calibration: str | None = "sigmoid",
+    def __init__(self, method: str = "gbm", *, grace: int = 0, calibration: str | None = None,
                  max_iter: int = 300, learning_rate: float = 0.05, max_leaf_nodes: int = 15,
                  l2_regularization: float = 1.0, min_samples_leaf: int = 20, C: float = 1.0,
-                 monotone: bool = True, early_stopping="auto", random_state: int = 0):
+                 monotone: bool = True, early_stopping="auto", n_threads: int | None = None,
+                 random_state: int = 0):
         self.monotone = monotone
+        self.n_threads = n_threads
         self.early_stopping = early_stopping
         self.method = method
         self.grace = grace
@@ -215,9 +232,11 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         model = self._build(categorical, frame.shape[1])
         folds = min(3, int(counts.min()))
         if self.calibration is not None and folds >= 2:
-            model = CalibratedClassifierCV(model, method=self.calibration, cv=folds)
+            model = CalibratedClassifierCV(model, method=self.calibration,
+                                           cv=StratifiedKFold(folds, shuffle=True, random_state=self.random_state))
         self.categorical_ = categorical
-        self.estimator_ = model.fit(frame, y)
+        with threadpool_limits(self._threads(len(frame)), user_api="openmp"):
+            self.estimator_ = model.fit(frame, y)
         self.classes_ = self.estimator_.classes_
         self.card_ = {"method": self.method, "calibration": self.calibration, "grace": self.grace,
                       "n_train": int(len(y)), "late_rate": float(np.mean(y == classes[-1])),
@@ -237,7 +256,14 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated class probabilities; column 1 is P(late) for 0/1 outcomes."""
         check_is_fitted(self)
-        return self.estimator_.predict_proba(self._frame(X, reset=False))
+        frame = self._frame(X, reset=False)
+        with threadpool_limits(self._threads(len(frame)), user_api="openmp"):
+            return self.estimator_.predict_proba(frame)
+
+    def _threads(self, n_rows: int) -> int | None:
+        if self.n_threads is not None:
+            return self.n_threads
+        return 1 if n_rows < ONE_THREAD_BELOW else None
 
     def predict(self, X) -> np.ndarray:
         """The more probable class of each row."""

@@ -269,13 +269,6 @@ def _compute(ledger: Ledger, invoices: pd.DataFrame, rows: np.ndarray, cutoff: n
     out["settled_90d"] = hi - window
     out["late_share_90d"] = _ratio(paid.total("late", window, hi), hi - window)
     out["late_share_trend"] = out["last5_late_share"] - out["late_share"]
-    out["last_days_late"] = np.where(n > 0, paid.sorted["days_late"][np.maximum(hi - 1, 0)] if len(running) else 0, np.nan)
-    out["days_late_trend"] = out["last5_mean_days_late"] - out["mean_days_late"]
-    _, w30 = paid.bounds(customer, cutoff - 30)
-    out["late_share_30d"] = _ratio(paid.total("late", w30, hi), hi - w30)
-    _, ya_lo = paid.bounds(customer, cutoff - 365 - 45)
-    _, ya_hi = paid.bounds(customer, cutoff - 365 + 45)
-    out["late_share_year_ago"] = _ratio(paid.total("late", ya_lo, ya_hi), ya_hi - ya_lo)
     out["disputed_share"] = _ratio(paid.total("disputed", lo, hi), n)
     out["excess_days_late"] = _ratio(paid.total("excess", lo, hi), n)
     expected = _ratio(portfolio.before("delay", own_kind, cutoff), portfolio.before("n", own_kind, cutoff))
