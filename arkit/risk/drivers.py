@@ -119,6 +119,8 @@ def _effects(model, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]
     names = list(model.feature_names_in_)
     X = X[names].reset_index(drop=True)
     p = model.predict_proba(X)[:, -1]
+    # Numbers as floats and categories as plain objects, so that any reference value fits.
+    X = X.apply(lambda c: c.astype(float) if pd.api.types.is_numeric_dtype(c) else c.astype(object))
     usable = [name for name in names if model.reference_.get(name) is not None]
     stacked = pd.concat([X] * len(usable), ignore_index=True)
     for j, name in enumerate(usable):
@@ -160,7 +162,7 @@ def explain(model, X: pd.DataFrame, *, top: int = 3, min_effect: float = 0.01) -
     >>> model = DelinquencyModel(method="logistic").fit(X, y)
     >>> row = pd.DataFrame({"late_share": [0.9], "settled_invoices": [10], "past_due_invoices": [1]})
     >>> explain(model, row, top=1)["text"].tolist()
-    ['paid 90% of its 10 invoices settled so far late (portfolio: 50%)']
+    ['paid 90% of its 10 invoices settled so far late (portfolio: 53%)']
     """
     p, effects, names = _effects(model, X)
     X = X.reset_index(drop=True)
@@ -181,7 +183,8 @@ def explain_accounts(model, X: pd.DataFrame, customer_id, *, top: int = 3, min_e
     """The drivers of each account: those of its riskiest invoice (highest P(late)).
 
     ``customer_id`` gives the account of each row of X (a column name of X or a sequence).
-    Returns the columns of :func:`explain` with ``customer_id`` first, accounts by risk.
+    Returns the columns of :func:`explain` with ``customer_id`` first, accounts by risk; an
+    account whose riskiest invoice has no driver above ``min_effect`` (B below) has no rows.
 
     Examples
     --------
@@ -191,9 +194,8 @@ def explain_accounts(model, X: pd.DataFrame, customer_id, *, top: int = 3, min_e
     >>> y = (rng.random(500) < 0.1 + 0.8 * X["late_share"]).astype(int)
     >>> model = DelinquencyModel(method="logistic").fit(X, y)
     >>> rows = pd.DataFrame({"late_share": [0.1, 0.9, 0.0], "settled_invoices": [10, 10, 12]})
-    >>> explain_accounts(model, rows, ["A", "A", "B"], top=1)[["customer_id", "text"]]
-      customer_id                                               text
-    0           A  paid 90% of its 10 invoices settled so far late (portfolio: 50%)
+    >>> explain_accounts(model, rows, ["A", "A", "B"], top=1)[["customer_id", "row", "text"]].to_dict("records")
+    [{'customer_id': 'A', 'row': 1, 'text': 'paid 90% of its 10 invoices settled so far late (portfolio: 53%)'}]
     """
     accounts = X[customer_id] if isinstance(customer_id, str) else pd.Series(list(customer_id))
     if len(accounts) != len(X):

@@ -49,7 +49,7 @@ def score_metrics(y, p) -> dict[str, float]:
     >>> y = np.array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
     >>> p = np.array([0.1, 0.1, 0.2, 0.2, 0.2, 0.3, 0.3, 0.6, 0.4, 0.9])
     >>> {k: round(v, 3) for k, v in score_metrics(y, p).items()}
-    {'roc_auc': 0.938, 'pr_auc': 0.833, 'brier': 0.075, 'log_loss': 0.282, 'top_decile_lift': 5.0, 'top_decile_capture': 0.5}
+    {'roc_auc': 0.938, 'pr_auc': 0.833, 'brier': 0.105, 'log_loss': 0.353, 'top_decile_lift': 5.0, 'top_decile_capture': 0.5}
     """
     y, p = np.asarray(y, dtype=np.int64), np.asarray(p, dtype=float)
     top = max(1, int(np.ceil(len(y) / 10)))

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -63,14 +64,28 @@ MONOTONE = {name: 1 for name in (
     "last5_mean_days_late", "late_share_90d", "past_due_invoices", "past_due_amount", "promises_broken",
     "disputed")}
 
-# Every type a saved DelinquencyModel holds; skops refuses anything else on load.
+# Every type a saved DelinquencyModel holds, builtins included: DelinquencyModel.load reads the
+# list of types in the file and refuses it when any is not here (even ones skops trusts itself).
+# functools.partial is safe here because the only function it can wrap is check_array below.
 TRUSTED_TYPES = [
     "arkit.risk.model.DelinquencyModel",
+    "builtins.bool",
+    "builtins.dict",
+    "builtins.float",
+    "builtins.int",
+    "builtins.list",
     "builtins.slice",
-    "numpy.dtypes.Float64DType",
-    "numpy.dtypes.Int64DType",
-    "numpy.dtypes.ObjectDType",
-    "numpy.dtypes.StrDType",
+    "builtins.str",
+    "builtins.tuple",
+    "functools.partial",
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.ndarray",
+    "numpy.random._generator.Generator",
+    "numpy.uint64",
+    "sklearn._loss._loss.CyHalfBinomialLoss",
+    "sklearn._loss._loss.CyHalfMultinomialLoss",
     "sklearn._loss.link.Interval",
     "sklearn._loss.link.LogitLink",
     "sklearn._loss.link.MultinomialLogit",
@@ -89,10 +104,12 @@ TRUSTED_TYPES = [
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.model_selection._split.StratifiedKFold",
     "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._data.StandardScaler",
     "sklearn.preprocessing._encoders.OneHotEncoder",
     "sklearn.preprocessing._encoders.OrdinalEncoder",
-    "sklearn.preprocessing._data.StandardScaler",
-    "sklearn.utils._bunch.Bunch",
+    "sklearn.preprocessing._function_transformer.FunctionTransformer",
+    "sklearn.preprocessing._label.LabelEncoder",
+    "sklearn.utils.validation.check_array",
 ]
 
 
@@ -140,13 +157,10 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, method: str = "gbm", *, grace: int = 0, calibration: str | None = None,
-                 max_iter: int = 300, learning_rate: float = 0.05, max_leaf_nodes: int = 15,
-                 l2_regularization: float = 1.0, min_samples_leaf: int = 20, C: float = 1.0,
+                 max_iter: int = 100, learning_rate: float = 0.05, max_leaf_nodes: int = 4,
+                 l2_regularization: float = 0.0, min_samples_leaf: int = 20, C: float = 1.0,
                  monotone: bool = True, early_stopping="auto", n_threads: int | None = None,
                  random_state: int = 0):
-        self.monotone = monotone
-        self.n_threads = n_threads
-        self.early_stopping = early_stopping
         self.method = method
         self.grace = grace
         self.calibration = calibration
@@ -156,6 +170,9 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         self.l2_regularization = l2_regularization
         self.min_samples_leaf = min_samples_leaf
         self.C = C
+        self.monotone = monotone
+        self.early_stopping = early_stopping
+        self.n_threads = n_threads
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -185,12 +202,13 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         array = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64)
         return pd.DataFrame(array)
 
-    def _build(self, categorical: list[int], n_features: int):
+    def _build(self, categorical: list[int], n_features: int, binary: bool):
         numeric = [i for i in range(n_features) if i not in categorical]
         if self.method == "gbm":
             names = [str(n) for n in getattr(self, "feature_names_in_", range(n_features))]
             order = categorical + numeric  # the encoder puts the categories first
-            monotone = [MONOTONE.get(names[i], 0) if self.monotone else 0 for i in order]
+            # Monotone constraints need one score, so two classes.
+            monotone = [MONOTONE.get(names[i], 0) if self.monotone and binary else 0 for i in order]
             trees = HistGradientBoostingClassifier(
                 monotonic_cst=monotone if any(monotone) else None, early_stopping=self.early_stopping,
                 max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
@@ -229,7 +247,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         if len(classes) < 2:
             raise ValueError(f"y has only one class ({classes[0]!r}): need both paid-on-time and late invoices")
         categorical = [i for i in frame.columns if _is_category(frame[i])]
-        model = self._build(categorical, frame.shape[1])
+        model = self._build(categorical, frame.shape[1], binary=len(classes) == 2)
         folds = min(3, int(counts.min()))
         if self.calibration is not None and folds >= 2:
             model = CalibratedClassifierCV(model, method=self.calibration,
@@ -238,6 +256,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         with threadpool_limits(self._threads(len(frame)), user_api="openmp"):
             self.estimator_ = model.fit(frame, y)
         self.classes_ = self.estimator_.classes_
+        self.n_iter_ = _iterations(self.estimator_)
         self.card_ = {"method": self.method, "calibration": self.calibration, "grace": self.grace,
                       "n_train": int(len(y)), "late_rate": float(np.mean(y == classes[-1])),
                       "features": [str(c) for c in getattr(self, "feature_names_in_", range(frame.shape[1]))]}
@@ -267,6 +286,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """The more probable class of each row."""
+        check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     # ------------------------------------------------------------------------- ledgers
@@ -283,7 +303,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         >>> from arkit.config import SAMPLES_DIR
         >>> model = DelinquencyModel(max_iter=20).fit_ledger(load_ledger(SAMPLES_DIR), before="2026-01-01")
         >>> model.card_["trained_on"], model.card_["n_train"]
-        ('2024-11-01 .. 2025-12-01', 16901)
+        ('2024-11-01 .. 2025-12-16', 19144)
         """
         rows, known_on = _rows_known_before(ledger, before, self.grace, extra)
         X, y = training_set(rows)
@@ -326,6 +346,9 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
     def load(cls, path) -> "DelinquencyModel":
         """Read a model written by :meth:`save`; refuse files holding any type not in :data:`TRUSTED_TYPES`.
 
+        The types are read from the file's skops schema before anything is built, then the file
+        is loaded with ``skops.io.load(path, trusted=...)``: nothing is ever unpickled.
+
         Examples
         --------
         >>> import tempfile
@@ -342,16 +365,38 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         if not path.is_file():
             raise ArkitError(f"{path}: no such model file; train one with DelinquencyModel(...).fit_ledger(...).save(path)")
         try:
-            found = skops.io.get_untrusted_types(file=path)
-        except Exception as error:  # noqa: BLE001 - any failure to read means not a skops file
-            raise ArkitError(f"{path}: not a model file written by arkit (skops could not read it: {error})") from None
-        untrusted = sorted(set(found) - set(TRUSTED_TYPES))
+            with zipfile.ZipFile(path) as archive:
+                held = _types(json.loads(archive.read("schema.json")), set())
+        except (zipfile.BadZipFile, KeyError, ValueError) as error:
+            raise ArkitError(f"{path}: not a model file written by arkit (no skops schema: {error})") from None
+        untrusted = sorted(held - set(TRUSTED_TYPES))
         if untrusted:
             raise ArkitError(f"{path}: refusing to load: it holds types arkit does not trust ({', '.join(untrusted)})")
-        model = skops.io.load(path, trusted=found)
+        model = skops.io.load(path, trusted=sorted(held))
         if not isinstance(model, cls):
             raise ArkitError(f"{path}: holds a {type(model).__name__}, not a DelinquencyModel")
         return model
+
+
+def _types(node, found: set[str]) -> set[str]:
+    """Every ``module.class`` named in a skops schema."""
+    if isinstance(node, dict):
+        if "__module__" in node and "__class__" in node:
+            found.add(f"{node['__module__']}.{node['__class__']}")
+        for value in node.values():
+            _types(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _types(value, found)
+    return found
+
+
+def _iterations(fitted) -> int:
+    """Boosting or solver iterations of the fitted model (the most over calibration folds)."""
+    models = [c.estimator for c in fitted.calibrated_classifiers_] if isinstance(fitted, CalibratedClassifierCV) \
+        else [fitted]
+    last = [m.steps[-1][1] if isinstance(m, Pipeline) else m for m in models]
+    return int(max(np.max(m.n_iter_) for m in last))
 
 
 def _rows_known_before(ledger, before, grace: int, extra) -> tuple[pd.DataFrame, dt.date]:

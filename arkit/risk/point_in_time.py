@@ -26,8 +26,16 @@ Features (customer history counts only invoices settled before the cutoff):
   max(0, settled - due)), ``max_days_late``, ``mean_days_to_pay`` (mean of settled -
   document date), ``last5_late_share`` and ``last5_mean_days_late`` (the five latest
   settled), ``settled_90d`` and ``late_share_90d`` (settled in the 90 days before the
-  cutoff), ``late_share_trend`` = last5_late_share - late_share, ``prior_invoices``,
+  cutoff), ``late_share_trend`` = last5_late_share - late_share, ``disputed_share`` (of the
+  settled invoices, those disputed by their settlement), ``prior_invoices``,
   ``days_since_first_invoice``;
+- expected delay: invoices are of the same *kind* when they share doc type, disputed flag and
+  the text extra columns. ``excess_days_late`` = mean over the customer's settled invoices of
+  (settled - due) - (the portfolio's mean of settled - due for that kind, over settlements
+  before that one), counting only kinds with at least 20 settlements then, shrunk toward 0:
+  sum / (count + 2). ``expected_days_late`` = the portfolio's mean of settled - due for this
+  invoice's kind before the cutoff + excess_days_late: on its record, how many days after the
+  due date the customer will pay this invoice (negative: before it);
 - exposure: ``open_invoices`` and ``open_amount`` (issued, not yet settled; partial
   payments are not netted), ``past_due_invoices`` and ``past_due_amount`` (of those, due
   date passed), ``credit_limit_use`` = open_amount / credit_limit (customers table);
@@ -61,14 +69,10 @@ __all__ = ["features", "open_features", "labels", "training_set", "settlement_da
 META_COLUMNS = ("document_id", "customer_id", "doc_date", "due_date", "settled_date", "late")
 DIMENSIONS = ("doc_type", "currency", "region", "segment", "business_unit", "country")
 INVOICE_FEATURES = ("amount", "log_amount", "terms_days", "doc_month", "disputed")
-HISTORY_FEATURES = (
-    "amount_vs_usual", "settled_invoices", "late_share", "mean_days_late", "max_days_late", "mean_days_to_pay",
-    "last5_late_share", "last5_mean_days_late", "settled_90d", "late_share_90d", "late_share_trend",
-    "prior_invoices", "days_since_first_invoice", "open_invoices", "open_amount", "past_due_invoices",
-    "past_due_amount",
-)
-RECENT = 5
+RECENT = 5  # settled invoices in the "last 5" features
 WINDOW_DAYS = 90
+MIN_PORTFOLIO = 20  # settlements of a kind before its portfolio mean is a yardstick
+SHRINK = 2  # pseudo-count pulling a short history's excess delay toward the portfolio
 _NEVER = 1 << 30  # a day number after any real date: "not settled"
 _FIRST = -(1 << 31)
 
@@ -142,7 +146,7 @@ def settlement_dates(ledger: Ledger) -> pd.Series:
     items = ledger.items
     has_closed = "closed_date" in items.columns
     apps = ledger.applications
-    if not has_closed and (apps is None or len(apps) == 0):
+    if not has_closed and apps is None:
         raise ArkitError("ledger has neither applications nor closed_date: cannot tell when invoices were paid; "
                          "load a history export with closed dates or the cash applications")
     settled = items["closed_date"] if has_closed else pd.Series(pd.NaT, index=items.index, dtype="datetime64[s]")
@@ -223,6 +227,9 @@ def _compute(ledger: Ledger, invoices: pd.DataFrame, rows: np.ndarray, cutoff: n
         invoices,
         ledger.disputes["customer_id"] if ledger.disputes is not None else pd.Series([], dtype="str"),
         ledger.activities["customer_id"] if ledger.activities is not None else pd.Series([], dtype="str"))
+    # Queries in (customer, cutoff) order make every searchsorted below a cache-friendly sweep.
+    order = np.lexsort((cutoff, codes[rows]))
+    rows, cutoff = rows[order], cutoff[order]
     all_doc, all_due = _days(invoices["doc_date"]), _days(invoices["due_date"])
     all_settled = np.maximum(_days(invoices["settled_date"]), all_doc)  # a prepayment is settled on issue
     all_amount = invoices["amount"].to_numpy(dtype=float)
@@ -247,12 +254,13 @@ def _compute(ledger: Ledger, invoices: pd.DataFrame, rows: np.ndarray, cutoff: n
     # Each settlement's excess delay over the portfolio's mean for invoices of its kind, as known that day.
     kind = settled_kind[done]
     portfolio = _Timeline(kind, all_settled[done], n=np.ones(len(kind), dtype=np.int64), delay=delay)
-    portfolio_delay = _ratio(portfolio.before("delay", kind, all_settled[done]), portfolio.before("n", kind, all_settled[done]))
-    excess = np.where(np.isnan(portfolio_delay), 0.0, delay - portfolio_delay)
+    known = portfolio.before("n", kind, all_settled[done])
+    measured = known >= MIN_PORTFOLIO  # a mean of a handful of settlements is no yardstick
+    excess = np.where(measured, delay - _ratio(portfolio.before("delay", kind, all_settled[done]), known), 0.0)
     paid = _Timeline(codes[done], all_settled[done], n=np.ones(int(done.sum()), dtype=np.int64),
                      late=(delay > grace).astype(np.int64), days_late=np.maximum(delay, 0),
                      days_to_pay=(all_settled - all_doc)[done], cents=all_cents[done],
-                     disputed=settled_flag[done].astype(np.int64), excess=excess)
+                     disputed=settled_flag[done].astype(np.int64), excess=excess, measured=measured.astype(np.int64))
     lo, hi = paid.bounds(customer, cutoff)
     n = hi - lo
     out["settled_invoices"] = n
@@ -270,8 +278,10 @@ def _compute(ledger: Ledger, invoices: pd.DataFrame, rows: np.ndarray, cutoff: n
     out["late_share_90d"] = _ratio(paid.total("late", window, hi), hi - window)
     out["late_share_trend"] = out["last5_late_share"] - out["late_share"]
     out["disputed_share"] = _ratio(paid.total("disputed", lo, hi), n)
-    out["excess_days_late"] = _ratio(paid.total("excess", lo, hi), n)
-    expected = _ratio(portfolio.before("delay", own_kind, cutoff), portfolio.before("n", own_kind, cutoff))
+    out["excess_days_late"] = np.where(n > 0, _ratio(paid.total("excess", lo, hi), paid.total("measured", lo, hi) + SHRINK),
+                                       np.nan)
+    known = portfolio.before("n", own_kind, cutoff)
+    expected = np.where(known >= MIN_PORTFOLIO, _ratio(portfolio.before("delay", own_kind, cutoff), known), np.nan)
     out["expected_days_late"] = expected + np.nan_to_num(out["excess_days_late"])
 
     # Invoices issued, and the same minus those settled: what was open.
@@ -326,7 +336,9 @@ def _compute(ledger: Ledger, invoices: pd.DataFrame, rows: np.ndarray, cutoff: n
         shows = np.maximum(np.where(promised < _NEVER, promised + 1, made), made)
         out["promises_broken"] = _Timeline(whose[broken], shows[broken], n=np.ones(int(broken.sum()), dtype=np.int64)
                                            ).before("n", customer, cutoff)
-    return pd.DataFrame({name: np.asarray(values) for name, values in out.items()})
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    return pd.DataFrame({name: np.asarray(values)[back] for name, values in out.items()})
 
 
 def _assemble(invoices: pd.DataFrame, computed: pd.DataFrame, extra: Sequence[str],
@@ -386,6 +398,8 @@ def _check_grace(grace) -> None:
 
 
 def _as_of_day(ledger: Ledger, as_of) -> int:
+    if not isinstance(ledger, Ledger):
+        raise ArkitError(f"expected an arkit.Ledger (from arkit.load_ledger), got {type(ledger).__name__}")
     return _day_of(ledger.latest_date() if as_of is None else as_of, "as_of")
 
 
@@ -416,11 +430,11 @@ def features(ledger: Ledger, as_of=None, *, grace: int = 0, extra: Sequence[str]
     ...     "doc_date": ["2026-01-01", "2026-02-01", "2026-03-01"], "due_date": ["2026-01-31", "2026-03-03", "2026-03-31"],
     ...     "amount": [100.0, 100.0, 400.0], "closed_date": ["2026-02-10", "2026-02-20", None]})
     >>> rows = features(Ledger(items), as_of="2026-03-15")
-    >>> rows[["document_id", "late", "settled_invoices", "late_share", "past_due_invoices", "amount_vs_usual"]]
-      document_id   late  settled_invoices  late_share  past_due_invoices  amount_vs_usual
-    0           A   True                 0         NaN                  0              NaN
-    1           B  False                 0         NaN                  1         0.990099
-    2           C   <NA>                 2         0.5                  0         3.960396
+    >>> rows[["document_id", "late", "late_share", "open_invoices", "amount_vs_usual"]]
+      document_id   late  late_share  open_invoices  amount_vs_usual
+    0           A   True         NaN              0              NaN
+    1           B  False         NaN              1         0.990099
+    2           C   <NA>         0.5              0         3.960396
     """
     _check_grace(grace)
     extra = tuple(extra)
@@ -452,10 +466,10 @@ def open_features(ledger: Ledger, as_of=None, *, grace: int = 0, extra: Sequence
     ...     "doc_date": ["2026-01-01", "2026-02-01", "2026-03-01"], "due_date": ["2026-01-31", "2026-03-03", "2026-03-31"],
     ...     "amount": [100.0, 100.0, 400.0], "closed_date": ["2026-02-10", None, None]})
     >>> rows = open_features(Ledger(items), as_of="2026-03-15")
-    >>> rows[["document_id", "late", "settled_invoices", "late_share", "open_invoices", "past_due_invoices"]]
-      document_id   late  settled_invoices  late_share  open_invoices  past_due_invoices
-    0           B   True                 1         1.0              1                  0
-    1           C   <NA>                 1         1.0              1                  1
+    >>> rows[["document_id", "late", "late_share", "open_invoices", "past_due_invoices"]]
+      document_id  late  late_share  open_invoices  past_due_invoices
+    0           B  True         1.0              1                  0
+    1           C  <NA>         1.0              1                  1
     """
     _check_grace(grace)
     extra = tuple(extra)
