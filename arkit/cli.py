@@ -1,4 +1,5 @@
-"""The ``arkit`` command: ``sample``, ``load``, ``aging``, ``kpis``, ``report``, ``statements``, ``dashboard``.
+"""The ``arkit`` command: ``sample``, ``load``, ``aging``, ``kpis``, ``report``, ``statements``, ``risk``,
+``worklist``, ``dashboard``.
 
 Errors in the input print one line (``arkit: error: ...``) and exit 1; no traceback reaches
 the user unless ``ARKIT_DEBUG=1`` is set.
@@ -50,6 +51,12 @@ def _table_output(parser: argparse.ArgumentParser) -> None:
     """The options of every command that prints a table."""
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
+
+
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--grace", type=int, default=0, help="days after the due date still on time (default 0)")
+    parser.add_argument("--method", choices=("gbm", "logistic"), default="gbm",
+                        help="gradient-boosted trees (default) or logistic regression")
 
 
 def _columns(text: str | None) -> list[str] | None:
@@ -122,6 +129,37 @@ def build_parser() -> argparse.ArgumentParser:
                             "with open items or recent activity)")
     statements.add_argument("--formats", default="xlsx,html", help="comma-separated: xlsx, html, pdf (default xlsx,html)")
 
+    risk = commands.add_parser("risk", help="delinquency-risk model: backtest, train, score")
+    risk_commands = risk.add_subparsers(dest="risk_command", required=True, metavar="RISK_COMMAND")
+    backtest = risk_commands.add_parser("backtest", help="train before a date, test after it, beside two baselines")
+    backtest.add_argument("source", help=source_help)
+    _source_options(backtest)
+    backtest.add_argument("--split-date", required=True, help="first day of the test period, YYYY-MM-DD")
+    _model_options(backtest)
+    backtest.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    train = risk_commands.add_parser("train", help="fit the model on a ledger's history and save it (skops)")
+    train.add_argument("source", help=source_help)
+    _source_options(train)
+    train.add_argument("--before", help="train on outcomes known before this day (default: all of the history)")
+    _model_options(train)
+    train.add_argument("-o", "--output", type=Path, required=True, help="the .skops file to write (its card beside it)")
+    score = risk_commands.add_parser("score", help="P(paid late) of each open invoice, with its top drivers")
+    score.add_argument("source", help=source_help)
+    _source_options(score)
+    score.add_argument("--model", type=Path, required=True, help="a model saved by `arkit risk train`")
+    score.add_argument("--as-of", help="score the invoices open at the end of this day (default: the latest date)")
+    _table_output(score)
+
+    work = commands.add_parser("worklist", help="accounts to work today, most at stake first, with the next action")
+    work.add_argument("source", help=source_help)
+    _source_options(work)
+    work.add_argument("--as-of", help="worklist date YYYY-MM-DD (default: the latest date in the data)")
+    work.add_argument("--model", type=Path, help="a model saved by `arkit risk train`: adds the expected amount at "
+                                                 "risk of invoices not yet due (without it: the past-due amount)")
+    work.add_argument("--everyone", action="store_true", help="list accounts with nothing to do as well")
+    work.add_argument("--reporting-currency", help="currency of the amounts (default: the ledger's)")
+    _table_output(work)
+
     dashboard = commands.add_parser("dashboard", help="serve the portfolio triage dashboard through Voila")
     dashboard.add_argument("source", nargs="?", default=str(SAMPLES_DIR), help="ledger to show (default: the sample)")
     _source_options(dashboard)
@@ -131,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _render(frame: pd.DataFrame, fmt: str) -> str:
+    """``frame`` as csv, json or an aligned table; amounts with 2 decimals, probabilities (``p_*``) with 4."""
+    shares = [c for c in frame.columns if c.startswith("p_") and pd.api.types.is_float_dtype(frame[c])]
+    if fmt != "json":
+        frame = frame.assign(**{c: frame[c].map("{:.4f}".format) for c in shares})
     if fmt == "csv":
         return protect_formulas(frame).to_csv(index=False, lineterminator="\n", float_format="%.2f")
     if fmt == "json":
@@ -205,6 +247,48 @@ def _statements(args) -> int:
     return 0
 
 
+def _risk(args) -> int:
+    from arkit.risk import DelinquencyModel, backtest
+
+    ledger = _load(args).ledger
+    if args.risk_command == "backtest":
+        result = backtest(ledger, args.split_date, args.grace, method=args.method)
+        if args.json:
+            print(json.dumps(result.to_dict(), indent=1))
+            return 0
+        names = {"model": result.metrics, "invoice fields alone": result.baselines["invoice_fields"],
+                 "late-share rule": result.baselines["late_share_rule"]}
+        table = pd.DataFrame(names).T.round(3)
+        print(f"trained on {result.n_train:,} invoices dated before {result.split_date} "
+              f"({result.late_rate_train:.1%} late), tested on {result.n_test:,} ({result.late_rate_test:.1%} late)")
+        sys.stdout.write(table.to_string() + "\n")
+        return 0
+    if args.risk_command == "train":
+        model = DelinquencyModel(method=args.method, grace=args.grace).fit_ledger(ledger, args.before)
+        model.save(args.output)
+        print(f"wrote {args.output} (trained on {model.card_['n_train']:,} invoices dated "
+              f"{model.card_['trained_on']}; card: {args.output.stem}.card.json)", file=sys.stderr)
+        return 0
+    model = DelinquencyModel.load(args.model)
+    scored = model.predict_ledger(ledger, args.as_of, drivers=2)
+    scored = scored.sort_values(["p_late", "document_id"], ascending=[False, True], ignore_index=True)
+    dates = [c for c in scored if pd.api.types.is_datetime64_any_dtype(scored[c])]
+    scored = scored.assign(**{c: scored[c].dt.strftime("%Y-%m-%d") for c in dates}, p_late=scored["p_late"].round(4))
+    scored = scored.rename(columns={"late": "already_late"}).fillna({"already_late": False})
+    return _write(scored, args)
+
+
+def _worklist(args) -> int:
+    from arkit.risk import DelinquencyModel
+    from arkit.worklist import worklist
+
+    model = DelinquencyModel.load(args.model) if args.model else None  # a bad file fails before the load
+    ledger = _load(args).ledger
+    scores = model.predict_ledger(ledger, args.as_of) if model else None
+    table = worklist(ledger, args.as_of, scores=scores, currency=args.reporting_currency, everyone=args.everyone)
+    return _write(table, args)
+
+
 def _sample(args) -> int:
     from arkit.sample import write_sample
 
@@ -244,7 +328,7 @@ def _dashboard(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"sample": _sample, "load": _load_command, "aging": _aging, "kpis": _kpis, "report": _report,
-               "statements": _statements, "dashboard": _dashboard}[args.command]
+               "statements": _statements, "risk": _risk, "worklist": _worklist, "dashboard": _dashboard}[args.command]
     try:
         return handler(args)
     except ArkitError as exc:

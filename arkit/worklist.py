@@ -8,6 +8,9 @@ Per account with an open balance on ``as_of``:
 - ``expected_at_risk`` = sum over open debit items of P(paid late) x open amount, where an item
   already past due counts in full (it is late) and one not yet due counts at the model's
   probability (:mod:`arkit.risk`); without scores, just the past-due amount;
+- ``p_delinquent``: 1 when an undisputed debit is already past due, else the highest P(paid late)
+  of its open debits (the probability of its riskiest invoice: a floor for "at least one invoice
+  will be late", which does not assume the invoices of one customer are independent);
 - promises to pay (:func:`promises`): open, kept or broken on ``as_of``;
 - ``over_limit`` = open balance - credit limit, when above zero.
 
@@ -148,8 +151,8 @@ def worklist(ledger: Ledger, as_of=None, *, scores: pd.DataFrame | None = None, 
              currency: str | None = None, everyone: bool = False) -> pd.DataFrame:
     """The accounts to work on ``as_of``, most at stake first, with their next action and its reason.
 
-    ``scores`` (optional): per open document, ``document_id`` and ``probability`` of being paid
-    late, as :func:`arkit.risk` scores them. Amounts are in ``currency`` (default the ledger's
+    ``scores`` (optional): per open document, ``document_id`` and ``p_late``, the probability of
+    being paid late, as :meth:`arkit.risk.DelinquencyModel.predict_ledger` returns them. Amounts are in ``currency`` (default the ledger's
     reporting currency, through its fx_rates). See the module docstring for every rule.
     """
     if not isinstance(ledger, Ledger):
@@ -170,9 +173,14 @@ def worklist(ledger: Ledger, as_of=None, *, scores: pd.DataFrame | None = None, 
     debit = aged["_amount"] > 0
     probability = pd.Series(np.where(late, 1.0, 0.0), index=aged.index)
     if scores is not None:
-        p = aged["document_id"].map(scores.set_index("document_id")["probability"])
+        missing = {"document_id", "p_late"} - set(scores.columns)
+        if missing:
+            raise ArkitError(f"scores need the columns document_id and p_late (missing: {', '.join(sorted(missing))}); "
+                             "DelinquencyModel.predict_ledger returns them")
+        p = aged["document_id"].map(scores.drop_duplicates("document_id").set_index("document_id")["p_late"])
         probability = probability.where(late, p.fillna(0.0))
     aged["_at_risk"] = np.where(debit, probability * aged["_amount"], 0.0)
+    aged["_p"] = np.where(debit & ~(late & aged["_disputed"]), probability, 0.0)
     aged["_past_due"] = aged["_amount"].where(late, 0.0)
     aged["_undisputed_late"] = np.where(late & debit & ~aged["_disputed"], aged["days_past_due"], -np.inf)
     groups = aged.groupby("customer_id")
@@ -183,6 +191,7 @@ def worklist(ledger: Ledger, as_of=None, *, scores: pd.DataFrame | None = None, 
         "max_days_past_due": groups["_undisputed_late"].max(),
         "expected_at_risk": groups["_at_risk"].sum(),
     }).round(2)
+    accounts["p_delinquent"] = groups["_p"].max().round(4)
     accounts["max_days_past_due"] = accounts["max_days_past_due"].where(np.isfinite(accounts["max_days_past_due"]), 0)
     accounts["max_days_past_due"] = accounts["max_days_past_due"].astype("int64")
     customers = ledger.customers

@@ -62,7 +62,7 @@ def _ledger(policy_accounts=True):
 
 def test_each_rule_gives_its_action_and_reason():
     ledger = _ledger()
-    scores = pd.DataFrame({"document_id": ["R1", "OK"], "probability": [0.8, 0.1]})
+    scores = pd.DataFrame({"document_id": ["R1", "OK"], "p_late": [0.8, 0.1]})
     table = worklist(ledger, AS_OF, scores=scores).set_index("customer_id")
     assert table["action"].to_dict() == {
         "WRITEOFF": "write-off proposal", "AGENCY": "agency referral", "HOLD": "credit hold", "BROKE": "call",
@@ -72,6 +72,8 @@ def test_each_rule_gives_its_action_and_reason():
     assert table.loc["BROKE", "reason"] == "promise broken in the last 30 days; 700.00 past due"
     assert table.loc["RISKY", "reason"] == "20,000.00 not yet due expected to be paid late (model)"
     assert table.loc["RISKY", "expected_at_risk"] == 20000.0 and table.loc["BROKE", "broken_promises"] == 1
+    # An account past due is delinquent; one not yet due is as likely late as its riskiest invoice.
+    assert table.loc["RISKY", "p_delinquent"] == 0.8 and table.loc["LETTER", "p_delinquent"] == 1.0
     # Most at stake first: priority = expected at risk + over limit + 0.5 x broken promises x past due.
     assert table.index[0] == "RISKY" and table.loc["HOLD", "priority"] == 6000 + 1000
     assert table.loc["BROKE", "priority"] == 700 + 0.5 * 700
@@ -80,6 +82,9 @@ def test_each_rule_gives_its_action_and_reason():
     assert everyone.loc[["DISPUTED", "PROMISED", "FINE"], "action"].tolist() == ["", "", ""]
     assert everyone.loc["DISPUTED", "disputed"] == 500.0 and everyone.loc["PROMISED", "open_promises"] == 1
     assert everyone.loc["RISKY", "action"] == ""  # without scores, nothing not yet due is at risk
+    assert everyone.loc["DISPUTED", "p_delinquent"] == 0.0  # past due but all in dispute: not dunned
+    with pytest.raises(ArkitError, match="document_id and p_late"):
+        worklist(ledger, AS_OF, scores=scores.rename(columns={"p_late": "probability"}))
 
 
 def test_policy_thresholds_are_configurable_and_checked():

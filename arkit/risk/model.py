@@ -317,17 +317,23 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         self.card_["extra"] = list(extra)
         return self
 
-    def predict_ledger(self, ledger, as_of=None) -> pd.DataFrame:
+    def predict_ledger(self, ledger, as_of=None, *, drivers: int = 0) -> pd.DataFrame:
         """The invoices open at the end of ``as_of``, each with ``p_late`` (from :func:`open_features`).
 
         Columns: the :data:`~arkit.risk.META_COLUMNS` but ``settled_date``, ``amount``,
-        ``p_late``; sorted by customer and document date.
+        ``p_late``, and with ``drivers=n`` a ``drivers`` column: the top n reasons of the score
+        in words (:func:`arkit.risk.explain`), joined by "; "; sorted by customer and document date.
         """
         check_is_fitted(self)
         rows = open_features(ledger, as_of, grace=self.grace, extra=self.card_.get("extra", ()))
         X = _feature_columns(rows, self)
         out = rows[[c for c in META_COLUMNS if c != "settled_date"] + ["amount"]].copy()
         out["p_late"] = self.predict_proba(X)[:, -1]
+        if drivers:
+            from arkit.risk.drivers import explain
+
+            texts = explain(self, X, top=drivers).groupby("row")["text"].agg("; ".join)
+            out["drivers"] = texts.reindex(range(len(out)), fill_value="").to_numpy()
         return out
 
     # ---------------------------------------------------------------------- persistence
@@ -363,7 +369,8 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
 
         path = Path(path)
         if not path.is_file():
-            raise ArkitError(f"{path}: no such model file; train one with DelinquencyModel(...).fit_ledger(...).save(path)")
+            raise ArkitError(f"{path}: no such model file; train one with `arkit risk train SOURCE -o FILE` "
+                             "(in Python: DelinquencyModel().fit_ledger(ledger).save(path))")
         try:
             with zipfile.ZipFile(path) as archive:
                 held = _types(json.loads(archive.read("schema.json")), set())
