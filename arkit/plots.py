@@ -16,7 +16,7 @@ from arkit.aging import DEFAULT_BUCKETS, bucket_labels
 from arkit.errors import ArkitError
 
 __all__ = ["plot_aging_buckets", "plot_aging_trend", "plot_dso_cei", "plot_bucket_mix", "plot_kpi_trend",
-           "figure_png", "short_money", "KPI_LABELS"]
+           "plot_calibration", "figure_png", "short_money", "KPI_LABELS"]
 
 #: Display name and unit of each column of :func:`arkit.kpis.kpis`.
 KPI_LABELS = {
@@ -296,4 +296,35 @@ def plot_kpi_trend(kpis: pd.DataFrame, kpi: str = "dso", by: str | None = None, 
         ax.legend(title=by, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8.5, title_fontsize=8.5,
                   frameon=False)
     sns.despine(ax=ax)
+    return fig
+
+
+def plot_calibration(tables: dict[str, pd.DataFrame], title: str = "Calibration: predicted against observed") -> Figure:
+    """Observed late rate against mean predicted probability per bin, one line per scorer
+    (:func:`arkit.risk.calibration_table`), beside the diagonal of perfect calibration.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"bin": [1, 2], "mean_predicted": [0.2, 0.7], "observed_rate": [0.25, 0.65],
+    ...                       "count": [50, 50]})
+    >>> fig = plot_calibration({"model": table})
+    >>> [line.get_label() for line in fig.axes[0].get_lines()]
+    ['perfectly calibrated', 'model']
+    """
+    fig = Figure(figsize=(4.6, 4.0), dpi=100, layout="constrained")
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1], color="#8c959f", linestyle=(0, (4, 3)), linewidth=1, label="perfectly calibrated")
+    palette = sns.color_palette("colorblind", len(tables))
+    for (name, table), color in zip(tables.items(), palette):
+        ax.plot(table["mean_predicted"], table["observed_rate"], marker="o", markersize=4, linewidth=1.6,
+                color=color, label=name)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1, decimals=0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1, decimals=0))
+    ax.set_xlabel("predicted probability of paying late (bin mean)")
+    ax.set_ylabel("observed share paid late")
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
     return fig
