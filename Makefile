@@ -29,6 +29,7 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_aging.py
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_trend.py
+	$(BIN)/python benchmarks/bench_risk.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
