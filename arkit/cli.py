@@ -55,6 +55,7 @@ def _table_output(parser: argparse.ArgumentParser) -> None:
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grace", type=int, default=0, help="days after the due date still on time (default 0)")
+    parser.add_argument("--extra", help="further item or customer column(s) to use as features, comma-separated")
     parser.add_argument("--method", choices=("gbm", "logistic"), default="gbm",
                         help="gradient-boosted trees (default) or logistic regression")
 
@@ -252,7 +253,7 @@ def _risk(args) -> int:
 
     ledger = _load(args).ledger
     if args.risk_command == "backtest":
-        result = backtest(ledger, args.split_date, args.grace, method=args.method)
+        result = backtest(ledger, args.split_date, args.grace, method=args.method, extra=_columns(args.extra) or ())
         if args.json:
             print(json.dumps(result.to_dict(), indent=1))
             return 0
@@ -264,7 +265,8 @@ def _risk(args) -> int:
         sys.stdout.write(table.to_string() + "\n")
         return 0
     if args.risk_command == "train":
-        model = DelinquencyModel(method=args.method, grace=args.grace).fit_ledger(ledger, args.before)
+        model = DelinquencyModel(method=args.method, grace=args.grace).fit_ledger(
+            ledger, args.before, extra=_columns(args.extra) or ())
         model.save(args.output)
         print(f"wrote {args.output} (trained on {model.card_['n_train']:,} invoices dated "
               f"{model.card_['trained_on']}; card: {args.output.stem}.card.json)", file=sys.stderr)
