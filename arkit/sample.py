@@ -25,6 +25,7 @@ __all__ = [
     "PROFILES",
     "REPORTING_CURRENCY",
     "SAMPLE_TABLES",
+    "generate_payments",
     "generate_sample",
     "write_sample",
 ]
@@ -1273,8 +1274,10 @@ def write_sample(out_dir, seed: int = 7) -> dict[str, Path]:
     Parameters
     ----------
     out_dir : str or pathlib.Path
-        Folder to write into (created if missing): ``<table>.csv`` for the six tables and
-        ``truth/customer_profiles.csv``.
+        Folder to write into (created if missing): ``<table>.csv`` for the six tables,
+        ``truth/customer_profiles.csv``, and a week of bank receipts after the last day
+        (:func:`generate_payments`): ``bank/payments.csv``, with their true allocation in
+        ``truth/payment_allocations.csv`` and what makes each hard in ``truth/payment_cases.csv``.
     seed : int, default 7
         Seed passed to :func:`generate_sample`.
 
@@ -1289,15 +1292,148 @@ def write_sample(out_dir, seed: int = 7) -> dict[str, Path]:
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     paths = write_sample(tmp, seed=7)
     ...     print(sorted(paths), paths["items"].name)
-    ['activities', 'applications', 'customer_profiles', 'customers', 'disputes', 'fx_rates', 'items'] items.csv
+    ['activities', 'applications', 'customer_profiles', 'customers', 'disputes', 'fx_rates', 'items', 'payment_allocations', 'payment_cases', 'payments'] items.csv
     """
     out_dir = Path(out_dir)
     (out_dir / "truth").mkdir(parents=True, exist_ok=True)
     tables = _generate(int(seed))
     paths = {}
-    for name in (*SAMPLE_TABLES, "customer_profiles"):
-        path = out_dir / "truth" / f"{name}.csv" if name == "customer_profiles" else out_dir / f"{name}.csv"
-        text = _csv_frame(tables[name], _MONEY_COLUMNS.get(name, ())).to_csv(index=False, lineterminator="\n")
+    payments, allocations = generate_payments(seed)
+    tables = {**tables, "payments": payments.drop(columns=["case", "remittance_style"]),
+              "payment_allocations": allocations, "payment_cases": payments[["payment_id", "case", "remittance_style"]]}
+    (out_dir / "bank").mkdir(exist_ok=True)
+    places = {"customer_profiles": "truth", "payment_allocations": "truth", "payment_cases": "truth", "payments": "bank"}
+    money = {**_MONEY_COLUMNS, "payments": ("amount",), "payment_allocations": ("amount",)}
+    for name in (*SAMPLE_TABLES, "customer_profiles", "payments", "payment_allocations", "payment_cases"):
+        path = out_dir / places.get(name, "") / f"{name}.csv"
+        text = _csv_frame(tables[name], money.get(name, ())).to_csv(index=False, lineterminator="\n")
         path.write_bytes(text.encode("utf-8"))
         paths[name] = path
     return paths
+
+
+# ------------------------------------------------------------------------ bank payments
+PAYMENTS_START = pd.Timestamp("2026-11-02")
+_LEGAL = ("Inc.", "LLC", "Ltd.", "Co.", "Corp.", "Company", "Limited")
+_REF_FORMS = ("INV{n}", "INV {n}", "Inv#{n}", "invoice {n}", "{n}", "INV-0{n}", "inv.{n}", "#{n}")
+_NO_REF = ("", "ACH PAYMENT", "Thank you", "Payment on account", "Oct statement", "EFT CREDIT", "Remittance to follow")
+_STRANGERS = ("J SMITH", "NORTHWEST FARM SUPPLY", "ACME HOLDINGS", "R MARTINEZ", "PRAIRIE CO-OP", "BLUE RIDGE LUMBER",
+              "M CHEN", "GREENFIELD ESTATES", "HARBOR MARINE", "K O'BRIEN")
+
+
+def _payer_name(rng, name: str) -> str:
+    """How a bank writes a customer's name: as in the master, without its legal form, in
+    capitals and cut to 18 characters, or with a typo."""
+    style = rng.choice(4, p=[0.5, 0.25, 0.15, 0.1])
+    if style == 1:
+        for suffix in _LEGAL:
+            name = name.replace(" " + suffix, "")
+        return name.replace(" & ", " and ").strip(" ,")
+    if style == 2:
+        return name.upper()[:18]
+    if style == 3 and len(name) > 8:
+        i = int(rng.integers(1, len(name) - 1))
+        return name[:i] + name[i + 1:]
+    return name
+
+
+def _typo(rng, digits: str) -> str:
+    i = int(rng.integers(0, len(digits) - 1))
+    kind = rng.integers(3)
+    if kind == 0:  # two neighbours swapped
+        return digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:] if digits[i] != digits[i + 1] else digits[:i] + digits[i + 1:]
+    if kind == 1:  # a digit dropped
+        return digits[:i] + digits[i + 1:]
+    return digits[:i] + str((int(digits[i]) + 1) % 10) + digits[i + 1:]  # a digit misread
+
+
+def _remittance(rng, documents: list[str], customer_id: str) -> tuple[str, str]:
+    """Remittance text for a payment of ``documents``, and its style."""
+    style = rng.choice(4, p=[0.55, 0.12, 0.2, 0.13])
+    if style == 2:
+        return str(rng.choice(_NO_REF)), "no_reference"
+    if style == 3:
+        return f"{rng.choice(['CUST', 'Acct', 'Customer no.'])} {customer_id}", "customer_number"
+    numbers = [d.removeprefix("INV") for d in documents]
+    if style == 1:
+        k = int(rng.integers(len(numbers)))
+        numbers[k] = _typo(rng, numbers[k])
+    forms = [str(rng.choice(_REF_FORMS)).format(n=n) for n in numbers]
+    lead = str(rng.choice(["", "", "Payment for ", "PMT ", "Remit: ", "Invoices "]))
+    return lead + str(rng.choice([", ", " ", "; "])).join(forms), "typo" if style == 1 else "references"
+
+
+def generate_payments(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A week of bank receipts after the sample's last day, and their true allocation.
+
+    The receipts (2026-11-02 to 2026-11-06) pay invoices open on 2026-10-31 in the sample of
+    the same seed, the way customers pay: one invoice or several; short (a deduction or a bank
+    fee), over, or part of an invoice; references in many written forms, with typos, or none,
+    or only the customer number; payer names as the bank writes them; and some cash that is no
+    customer's (unidentified). Lockbox lines (a fifth) carry the customer id.
+
+    Returns
+    -------
+    (payments, allocations)
+        ``payments`` in the canonical payments layout plus ``case`` and ``remittance_style``
+        (what makes each one hard); ``allocations``: ``payment_id``, ``document_id``,
+        ``amount``, the truth to score cash application against (an overpayment's rest and
+        unidentified cash have no allocation).
+
+    Examples
+    --------
+    >>> payments, truth = generate_payments(seed=7)
+    >>> len(payments), payments["date"].min().date().isoformat(), bool(truth["amount"].sum() <= payments["amount"].sum())
+    (588, '2026-11-02', True)
+    """
+    from arkit.aging import age
+    from arkit.ledger import Ledger
+
+    tables = _generate(int(seed))
+    ledger = Ledger(tables["items"], customers=tables["customers"], applications=tables["applications"])
+    open_items = age(ledger, HISTORY_END.date())
+    open_items = open_items[open_items["doc_type"].isin(["invoice", "debit_memo"]) & (open_items["open_amount"] > 0)]
+    open_items = open_items.sort_values(["customer_id", "due_date", "document_id"], kind="stable")
+    names = tables["customers"].set_index("customer_id")["customer_name"]
+    rng = np.random.default_rng([int(seed), 20261102])
+    days = pd.bdate_range(PAYMENTS_START, periods=5)
+    payments, allocations = [], []
+    for customer, invoices in open_items.groupby("customer_id", sort=True):
+        if rng.random() >= 0.62:
+            continue
+        docs = invoices["document_id"].tolist()
+        cents = np.rint(invoices["open_amount"].to_numpy() * 100).astype(np.int64)
+        case = str(rng.choice(["single", "several", "short", "over", "partial"], p=[0.5, 0.28, 0.1, 0.05, 0.07]))
+        if case == "several" and len(docs) < 2:
+            case = "single"
+        n = int(rng.integers(2, min(5, len(docs)) + 1)) if case == "several" else 1
+        paid = cents[:n].copy()
+        amount = int(paid.sum())
+        if case == "short":
+            fee = int(rng.choice([1500, 2500]))
+            amount -= fee if rng.random() < 0.4 and amount > 20 * fee else max(1, int(round(amount * rng.uniform(0.005, 0.02))))
+            paid[0] = amount
+        elif case == "over":
+            amount += int(rng.integers(50, 2000))
+        elif case == "partial":
+            amount = int(round(amount * rng.choice([0.25, 0.5]), -2)) or amount
+            paid[0] = amount
+        payment_id = f"BNK{7_400_001 + len(payments)}"
+        remittance, style = _remittance(rng, docs[:n], customer)
+        payments.append({"payment_id": payment_id, "customer_id": customer if rng.random() < 0.2 else None,
+                         "date": days[int(rng.integers(len(days)))], "amount": amount / 100,
+                         "currency": invoices["currency"].iloc[0], "payer_name": _payer_name(rng, names[customer]),
+                         "remittance": remittance, "case": case, "remittance_style": style})
+        allocations += [{"payment_id": payment_id, "document_id": d, "amount": c / 100} for d, c in zip(docs[:n], paid)]
+    for _ in range(max(1, len(payments) // 25)):  # cash that is no customer's
+        payments.append({"payment_id": f"BNK{7_400_001 + len(payments)}", "customer_id": None,
+                         "date": days[int(rng.integers(len(days)))], "amount": int(rng.integers(5_000, 900_000)) / 100,
+                         "currency": "USD", "payer_name": str(rng.choice(_STRANGERS)),
+                         "remittance": str(rng.choice(_NO_REF)), "case": "unidentified", "remittance_style": "none"})
+    frame = pd.DataFrame(payments).sort_values(["date", "payment_id"], kind="stable", ignore_index=True)
+    frame["date"] = frame["date"].astype("datetime64[s]")
+    numbered = dict(zip(frame["payment_id"], [f"BNK{7_400_001 + i}" for i in range(len(frame))]))
+    frame["payment_id"] = frame["payment_id"].map(numbered)
+    truth = pd.DataFrame(allocations, columns=["payment_id", "document_id", "amount"])
+    truth["payment_id"] = truth["payment_id"].map(numbered)
+    return frame, truth.sort_values("payment_id", kind="stable", ignore_index=True)
