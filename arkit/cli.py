@@ -1,5 +1,5 @@
 """The ``arkit`` command: ``sample``, ``load``, ``aging``, ``kpis``, ``report``, ``statements``, ``risk``,
-``worklist``, ``dashboard``.
+``worklist``, ``reconcile``, ``cashapp``, ``dashboard``.
 
 Errors in the input print one line (``arkit: error: ...``) and exit 1; no traceback reaches
 the user unless ``ARKIT_DEBUG=1`` is set.
@@ -161,6 +161,43 @@ def build_parser() -> argparse.ArgumentParser:
     work.add_argument("--reporting-currency", help="currency of the amounts (default: the ledger's)")
     _table_output(work)
 
+    rec = commands.add_parser("reconcile", help="match two ledgers line by line and explain every difference")
+    rec.add_argument("source", metavar="LEFT", help="the first ledger (ours, the AR subledger, last month's snapshot)")
+    rec.add_argument("right", help="the second (the customer's statement, the GL, this month's snapshot)")
+    _source_options(rec)
+    right = rec.add_argument_group("reading RIGHT when its layout differs from LEFT's")
+    which = right.add_mutually_exclusive_group()
+    which.add_argument("--right-mapping", type=Path, help="mapping file for RIGHT")
+    which.add_argument("--right-preset", help="shipped mapping for RIGHT")
+    rec.add_argument("--key", default="document_id", help="column to pair lines on (default document_id; "
+                                                         "customer_id compares balances per customer)")
+    rec.add_argument("--amount", default="amount", help="money column to compare (default amount; open_amount "
+                                                        "for snapshots)")
+    rec.add_argument("--tolerance", type=float, default=0.0, help="amounts this close match (default 0.00)")
+    rec.add_argument("--relative-tolerance", type=float, default=0.0, help="or this share of the amount (e.g. 0.001)")
+    rec.add_argument("--date-window", type=int, default=0, help="document dates this many days apart match (default 0)")
+    rec.add_argument("--no-dates", action="store_true", help="compare no dates")
+    rec.add_argument("--customer", help="only this customer's lines (a statement of one customer)")
+    rec.add_argument("--labels", default="left,right", help="names of the two sides in the output (default left,right)")
+    rec.add_argument("--format", choices=("table", "csv", "json", "xlsx"), default="table")
+    rec.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen (required for xlsx)")
+
+    cash = commands.add_parser("cashapp", help="apply payments to open invoices, with the rule and confidence of each")
+    cash.add_argument("payments", help="payments file: the canonical layout, a bank CSV through --payments-mapping, "
+                                       "CAMT.053 XML or BAI2")
+    cash.add_argument("source", metavar="LEDGER", help=source_help)
+    _source_options(cash)
+    cash.add_argument("--payments-mapping", type=Path, help="mapping file for a bank CSV (bank column -> payments column)")
+    cash.add_argument("--as-of", help="apply to the items open at the end of this day (default: the latest date)")
+    cash.add_argument("--tolerance", type=float, default=25.0, help="short or over payments up to this amount "
+                                                                    "(or --relative-tolerance) still match (default 25.00)")
+    cash.add_argument("--relative-tolerance", type=float, default=0.02, help="default 0.02 (2%%)")
+    cash.add_argument("--auto-threshold", type=float, default=0.9, help="confidence from which a match is applied "
+                                                                        "(default 0.9); below it, a suggestion")
+    cash.add_argument("--json", action="store_true", help="print the summary as JSON")
+    cash.add_argument("-o", "--output", type=Path, help="write one row per allocation (CSV) to this file")
+    cash.add_argument("--payments-out", type=Path, help="write one row per payment with its outcome (CSV)")
+
     dashboard = commands.add_parser("dashboard", help="serve the portfolio triage dashboard through Voila")
     dashboard.add_argument("source", nargs="?", default=str(SAMPLES_DIR), help="ledger to show (default: the sample)")
     _source_options(dashboard)
@@ -291,6 +328,70 @@ def _worklist(args) -> int:
     return _write(table, args)
 
 
+def _reconcile(args) -> int:
+    from arkit.reconcile import reconcile
+    from arkit.report_pack import write_report_workbook
+
+    labels = tuple(part.strip() for part in args.labels.split(","))
+    left = _load(args).ledger
+    right_args = argparse.Namespace(**vars(args))
+    right_args.source = args.right
+    if args.right_mapping or args.right_preset:
+        right_args.mapping, right_args.preset = args.right_mapping, args.right_preset
+    right = _load(right_args).ledger
+    sides = [left.items, right.items]
+    if args.customer:
+        sides = [items[items["customer_id"] == args.customer] for items in sides]
+        if not all(len(items) for items in sides):
+            raise ArkitError(f"customer {args.customer!r} has no lines in "
+                             f"{' and '.join(s for s, items in zip((args.source, args.right), sides) if not len(items))}")
+    result = reconcile(*sides, key=args.key, amount=args.amount, date=None if args.no_dates else "doc_date",
+                       tolerance=args.tolerance, relative_tolerance=args.relative_tolerance,
+                       date_window=args.date_window, labels=labels)
+    counts = ", ".join(f"{n:,} {status}" for status, n in result.counts.items() if n)
+    print(f"{len(result.lines):,} lines: {counts}", file=sys.stderr)
+    lines = result.lines.assign(status=result.lines["status"].astype(str))
+    dates = [c for c in lines if pd.api.types.is_datetime64_any_dtype(lines[c])]
+    lines = lines.assign(**{c: lines[c].dt.strftime("%Y-%m-%d") for c in dates})
+    if args.format == "xlsx":
+        if not args.output:
+            raise ArkitError("--format xlsx writes a workbook: give its path with -o FILE.xlsx")
+        write_report_workbook({"Lines": lines, "By customer": result.summary}, args.output,
+                              title=f"Reconciliation: {args.source} against {args.right}")
+        print(f"wrote {len(lines)} lines and {len(result.summary)} customers to {args.output}", file=sys.stderr)
+        return 0
+    return _write(lines, args)
+
+
+def _cashapp(args) -> int:
+    from arkit.bank import read_payments
+    from arkit.cashapp import apply_cash
+
+    payments = read_payments(args.payments, mapping=args.payments_mapping, date_format=args.date_format,
+                             decimal=args.decimal)
+    ledger = _load(args).ledger
+    result = apply_cash(payments, ledger, as_of=args.as_of, tolerance=args.tolerance,
+                        relative_tolerance=args.relative_tolerance, auto_threshold=args.auto_threshold)
+    summary = result.summary()
+    if args.output:
+        matches = result.allocations.assign(amount=result.allocations["amount"].round(2))
+        protect_formulas(matches).to_csv(args.output, index=False, lineterminator="\n", float_format="%.2f")
+        print(f"wrote {len(matches)} allocations to {args.output}", file=sys.stderr)
+    if args.payments_out:
+        outcome = result.payments.assign(date=result.payments["date"].dt.strftime("%Y-%m-%d"))
+        protect_formulas(outcome).to_csv(args.payments_out, index=False, lineterminator="\n", float_format="%.2f")
+        print(f"wrote {len(outcome)} payments to {args.payments_out}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(summary, indent=1))
+    else:
+        print(f"{summary['payments']:,} payments: {summary['auto_applied']:,} applied automatically "
+              f"({summary['amount_applied']:,.2f}), {summary['suggested']:,} with suggestions, "
+              f"{summary['unapplied']:,} unapplied (customer known), {summary['unidentified']:,} unidentified; "
+              f"{summary['amount_unapplied']:,.2f} not applied; deductions {summary['deductions']:,.2f}, "
+              f"credits {summary['credits']:,.2f}")
+    return 0
+
+
 def _sample(args) -> int:
     from arkit.sample import write_sample
 
@@ -330,7 +431,8 @@ def _dashboard(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"sample": _sample, "load": _load_command, "aging": _aging, "kpis": _kpis, "report": _report,
-               "statements": _statements, "risk": _risk, "worklist": _worklist, "dashboard": _dashboard}[args.command]
+               "statements": _statements, "risk": _risk, "worklist": _worklist, "reconcile": _reconcile, "cashapp": _cashapp,
+               "dashboard": _dashboard}[args.command]
     try:
         return handler(args)
     except ArkitError as exc:
