@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8866
 
-.PHONY: dashboard test sample bench clean
+.PHONY: dashboard test sample bench bench-reconcile clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,5 +31,15 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_trend.py
 	$(BIN)/python benchmarks/bench_risk.py
 
+# datacompy needs older pandas and Polars than arkit: its comparison runs in a venv of its own.
+.venv-bench/.installed: pyproject.toml
+	@test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet --upgrade pip
+	.venv-bench/bin/python -m pip install --quiet -e ".[bench]"
+	@touch $@
+
+bench-reconcile: .venv-bench/.installed
+	.venv-bench/bin/python benchmarks/bench_reconcile.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-bench .pytest_cache .hypothesis

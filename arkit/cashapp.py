@@ -219,19 +219,26 @@ class _Book:
                 and (currency is None or self.currencies[i] == currency)]
 
 
-def _references(text: str, book: _Book, currency) -> tuple[list[int], list[str]]:
-    """Open items the remittance names, in its order, and every number of 4 digits or more in it."""
+def _remittance_keys(remittances: pd.Series) -> list[list[str]]:
+    """Per remittance, the keys it may name: each word normalized like a document number
+    (:func:`~arkit.reconcile.normalize_keys`) and each run of 3 or more digits without its
+    leading zeros; all remittances normalized in one pass."""
+    text = remittances.fillna("").astype(str)
+    tokens = text.str.findall(_TOKENS.pattern).explode().dropna()
+    normalized = normalize_keys(tokens.astype("str"))
+    digits = text.str.findall(_DIGITS.pattern).explode().dropna().str.lstrip("0").replace("", "0")
+    keys: list[list[str]] = [[] for _ in range(len(text))]
+    for position, key in zip(np.concatenate([normalized.index.to_numpy(), digits.index.to_numpy()]),
+                             [*normalized.tolist(), *digits.tolist()]):
+        if isinstance(key, str) and key not in keys[position]:
+            keys[position].append(key)
+    return keys
+
+
+def _references(keys: list[str], book: _Book, currency) -> tuple[list[int], list[str]]:
+    """Open items the remittance's keys name, in its order, and every number of 4 digits or more in it."""
     found, numbers = [], []
-    if not text:
-        return found, numbers
-    tokens = _TOKENS.findall(text)
-    candidates = normalize_keys(pd.Series(tokens, dtype="str")).tolist() + [d.lstrip("0") or "0"
-                                                                           for d in _DIGITS.findall(text)]
-    seen = set()
-    for key in candidates:
-        if not isinstance(key, str) or key in seen:
-            continue
-        seen.add(key)
+    for key in keys:
         rows = [i for i in book.by_key.get(key, ()) if currency is None or book.currencies[i] == currency]
         found.extend(i for i in rows if i not in found)
         if key.isdigit() and len(key) >= 4:
@@ -265,24 +272,41 @@ def _oldest_first(rows: list[int], book: _Book, cents: int) -> list[tuple[int, i
 
 
 def _subsets(pool: list[int], book: _Book, cents: int, sizes: range, window: int, limit: int) -> list[tuple]:
-    """Up to ``limit`` subsets of ``pool`` (its 20 oldest items below ``cents``; for sizes of
-    2 or more) of the given sizes that sum to ``cents``, their due dates within ``window`` days."""
+    """Up to ``limit`` subsets of ``pool`` (its 20 oldest items below ``cents``) of the given
+    sizes that sum to ``cents``, their due dates within ``window`` days; oldest first.
+
+    A depth-first search over the amounts in increasing order, cut as soon as the next amount
+    is more than what is left to reach."""
     pool = [i for i in pool if 0 < book.remaining[i] <= cents][:20]
-    amounts = {i: int(book.remaining[i]) for i in pool}
-    found = []
-    for size in sizes:
-        for combo in itertools.combinations(pool, size):
-            if sum(amounts[i] for i in combo) == cents and abs(book.due[combo[-1]] - book.due[combo[0]]) <= window:
-                found.append(combo)
-                if len(found) == limit:
-                    return found
-    return found
+    ranked = sorted(pool, key=lambda i: int(book.remaining[i]))
+    amounts = [int(book.remaining[i]) for i in ranked]
+    low, high = sizes.start, sizes.stop - 1
+    found: list[tuple] = []
+
+    def search(start: int, left: int, chosen: list[int]) -> None:
+        if len(found) >= limit:
+            return
+        if left == 0:
+            if len(chosen) >= low:
+                combo = tuple(sorted(chosen, key=pool.index))
+                if abs(book.due[combo[-1]] - book.due[combo[0]]) <= window:
+                    found.append(combo)
+            return
+        if len(chosen) == high:
+            return
+        for j in range(start, len(ranked)):
+            if amounts[j] > left:
+                break
+            search(j + 1, left - amounts[j], chosen + [ranked[j]])
+
+    search(0, cents, [])
+    return sorted(found, key=lambda combo: [pool.index(i) for i in combo])
 
 
 def _by_references(payment: dict, cents: int, book: _Book, tol: int, customers: list[str]):
     """The rules that read the remittance: (rule, confidence, parts, deduction, credit) or None."""
     currency = payment["currency"]
-    rows, numbers = _references(payment["remittance"], book, currency)
+    rows, numbers = _references(payment["keys"], book, currency)
     rows = [i for i in rows if book.remaining[i] > 0]
     if not rows and not numbers:
         return None
@@ -349,7 +373,7 @@ def _who(payment: dict, book: _Book, names: _Names, by_number: dict) -> tuple[li
         key = normalize_keys(pd.Series([number.group(1)])).iloc[0]
         if key in by_number:
             return [by_number[key]], "remittance_customer"
-    rows, _ = _references(payment["remittance"], book, payment["currency"])
+    rows, _ = _references(payment["keys"], book, payment["currency"])
     owners = list(dict.fromkeys(book.customers[i] for i in rows))
     found, how = names.find(payment["payer_name"])
     if len(owners) == 1 and (not found or owners[0] in found or owners[0] in names.loose(payment["payer_name"])[0]):
@@ -419,9 +443,11 @@ def apply_cash(payments: pd.DataFrame, ledger: Ledger, *, as_of=None, tolerance:
     allocations, rows = [], []
     order = np.lexsort((frame["payment_id"].astype(str).to_numpy(), frame["date"].to_numpy()))
     records = frame[list(PAYMENT_COLUMNS)].to_dict("records")
+    keys = _remittance_keys(frame["remittance"].reset_index(drop=True))
     for position in order:
         payment = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in records[position].items()}
         payment["remittance"] = str(payment["remittance"] or "")
+        payment["keys"] = keys[position]
         cents = int(round(payment["amount"] * 100))
         tol = max(int(round(tolerance * 100)), int(round(relative_tolerance * cents)))
         customers, by = _who(payment, book, names, by_number)
