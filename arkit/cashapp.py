@@ -24,21 +24,26 @@ invoices and debit memos open on ``as_of`` (default: the ledger's latest date). 
    ``reference_short``  they sum to more, by at most the tolerance: the shortfall   0.95
                         is a deduction to investigate
    ``reference_over``   they sum to less, by at most the tolerance: the rest is a    0.95
-                        credit on account
+                        credit on account (by more: 0.9, they are paid in full and
+                        the rest waits on account)
    ``reference_partial`` one invoice named, paid in part                           0.92
    ``exact_amount``     no reference: the customer's only open invoice of exactly   0.95
                         the payment's amount
    ``subset_sum``       no reference: the only set of 2 to ``max_invoices`` of its  0.92
-                        open invoices (dated within ``date_window`` days of each
-                        other) summing to the payment
-   ``amount_tolerance`` no reference: its only invoice within the tolerance         0.85
-                        (short or over)
+                        open invoices (due within ``date_window`` days of each
+                        other) summing to the payment, and its oldest ones
+   ``amount_tolerance`` no reference: its only invoice within the tolerance         0.9
+                        (short or over); 0.8 for a whole amount against an
+                        invoice with cents (more like a payment on account)
    ===================  ==========================================================  ==========
 
    Several candidates where one is needed (two invoices of the amount, two subsets) give
-   the oldest as a suggestion at confidence 0.6; a payer recognized only by a fuzzy name
-   match lowers the confidence by 0.05; the tolerance is ``max(tolerance, relative_tolerance
-   x amount)``. Invoices are paid oldest due date first.
+   the oldest as a suggestion at confidence 0.6; a set that is not the customer's oldest open
+   items is only a suggestion (0.8: among 20 invoices, some set of 5 often adds up to a round
+   amount by chance); a name that may be several customers lowers the confidence by 0.05.
+   The tolerance is ``min(tolerance, relative_tolerance x amount)``: 25.00 and 2% by default,
+   so a 90.00 invoice tolerates 1.80 and a bank fee of 25.00 needs an invoice of 1,250.00 or
+   more. Invoices are paid oldest due date first.
 3. **Auto or suggested.** Matches at or above ``auto_threshold`` (0.9) are applied: they
    consume the invoices' open amounts, so no later payment can apply to the same cents.
    The rest are suggestions for an analyst. A payment with a customer but no match is
@@ -76,6 +81,7 @@ PAYMENT_COLUMNS = ("payment_id", "customer_id", "date", "amount", "currency", "p
 CONFIDENCE = {"reference": 0.99, "reference_typo": 0.95, "reference_short": 0.95, "reference_over": 0.95,
               "reference_partial": 0.92, "exact_amount": 0.95, "subset_sum": 0.92, "amount_tolerance": 0.9}
 AMBIGUOUS = 0.6
+SUBSET_NOT_OLDEST = 0.8
 FUZZY_NAME_PENALTY = 0.05
 LEGAL_FORMS = {"inc", "incorporated", "llc", "ltd", "limited", "co", "corp", "corporation", "company", "plc", "gmbh",
                "sa", "the"}
@@ -341,7 +347,9 @@ def _by_references(payment: dict, cents: int, book: _Book, tol: int, customers: 
             return "reference", CONFIDENCE["reference"] - 0.05, [(i, int(book.remaining[i])) for i in fits[0]], 0, 0
         confidence = CONFIDENCE["reference_partial"] if len(rows) == 1 and agrees else AMBIGUOUS
         return "reference_partial", confidence, _oldest_first(rows, book, cents), 0, 0
-    return "reference_over", AMBIGUOUS, [(i, int(book.remaining[i])) for i in rows], 0, cents - total
+    # More than the items named: they are paid in full; the rest stays on account as a credit.
+    return ("reference_over", CONFIDENCE["reference_over"] - 0.05 if agrees else AMBIGUOUS,
+            [(i, int(book.remaining[i])) for i in rows], 0, cents - total)
 
 
 def _by_amount(payment: dict, cents: int, customer, book: _Book, tol: int, max_invoices: int, window: int):
@@ -353,13 +361,16 @@ def _by_amount(payment: dict, cents: int, customer, book: _Book, tol: int, max_i
     fits = _subsets(pool, book, cents, range(2, max_invoices + 1), window, limit=50)
     if fits:
         same = len({tuple(sorted(int(book.remaining[i]) for i in f)) for f in fits}) == 1 and len(fits) < 50
-        confidence = CONFIDENCE["subset_sum"] - (0 if len(fits) == 1 else 0.02) if same else AMBIGUOUS
+        oldest = list(fits[0]) == pool[:len(fits[0])]
+        confidence = CONFIDENCE["subset_sum"] if same and oldest else SUBSET_NOT_OLDEST if same else AMBIGUOUS
         return "subset_sum", confidence, [(i, int(book.remaining[i])) for i in fits[0]], 0, 0
     near = [i for i in pool if abs(int(book.remaining[i]) - cents) <= tol]
     if near:
         i = near[0]
         short, over = max(0, int(book.remaining[i]) - cents), max(0, cents - int(book.remaining[i]))
         confidence = CONFIDENCE["amount_tolerance"] if len(near) == 1 else AMBIGUOUS
+        if cents % 100 == 0 and book.remaining[i] % 100:  # a round sum against an invoice with cents:
+            confidence = min(confidence, SUBSET_NOT_OLDEST)  # more like a payment on account
         return "amount_tolerance", confidence, [(i, min(cents, int(book.remaining[i])))], short, over
     return None
 
@@ -418,18 +429,18 @@ def apply_cash(payments: pd.DataFrame, ledger: Ledger, *, as_of=None, tolerance:
     ...     "due_date": pd.to_datetime(["2026-10-01", "2026-10-15", "2026-10-31"]), "amount": [500.0, 250.0, 125.0]})
     >>> customers = pd.DataFrame({"customer_id": ["C1"], "customer_name": ["Petersen Farm & Ranch Center, Inc."]})
     >>> payments = pd.DataFrame({"payment_id": ["P1", "P2", "P3"], "date": ["2026-11-02", "2026-11-03", "2026-11-03"],
-    ...     "amount": [750.0, 120.0, 99.0], "payer_name": ["PETERSEN FARM AND RANCH", "Petersen Farm & Ranch Center",
+    ...     "amount": [750.0, 123.0, 99.0], "payer_name": ["PETERSEN FARM AND RANCH", "Petersen Farm & Ranch Center",
     ...     "J SMITH"], "remittance": ["inv 101, #102", "", ""]})
     >>> result = apply_cash(payments, Ledger(items, customers=customers), as_of="2026-10-31")
     >>> result.allocations[["payment_id", "document_id", "amount", "rule", "status"]]
       payment_id document_id  amount              rule status
     0         P1    INV-0101   500.0         reference   auto
     1         P1    INV-0102   250.0         reference   auto
-    2         P2    INV-0103   120.0  amount_tolerance   auto
+    2         P2    INV-0103   123.0  amount_tolerance   auto
     >>> result.payments[["payment_id", "customer_by", "status", "applied", "unapplied", "deduction"]]
       payment_id customer_by        status  applied  unapplied  deduction
     0         P1   reference       applied    750.0        0.0        0.0
-    1         P2        name       applied    120.0        0.0        5.0
+    1         P2        name       applied    123.0        0.0        2.0
     2         P3                unidentified      0.0       99.0        0.0
     """
     if not isinstance(ledger, Ledger):
@@ -449,23 +460,29 @@ def apply_cash(payments: pd.DataFrame, ledger: Ledger, *, as_of=None, tolerance:
         payment["remittance"] = str(payment["remittance"] or "")
         payment["keys"] = keys[position]
         cents = int(round(payment["amount"] * 100))
-        tol = max(int(round(tolerance * 100)), int(round(relative_tolerance * cents)))
+        tol = min(int(round(tolerance * 100)), int(round(relative_tolerance * cents)))
         customers, by = _who(payment, book, names, by_number)
         match = _by_references(payment, cents, book, tol, customers)
         if match is not None and customers == [] and match[2]:
             by, customers = "reference", [book.customers[match[2][0][0]]]
+        penalty = 0.0
         if match is None:
-            # Several customers the name may be: the one whose open items fit the amount.
-            fits = [(c, m) for c in customers for m in [_by_amount(payment, cents, c, book, tol, max_invoices,
-                                                                   date_window)] if m is not None]
-            if len(fits) == 1:
+            # A name may be several customers ("Cascade Forestry Equipment" and the same with
+            # "Corp."): the one whose open items fit the amount best; a close second costs
+            # confidence, a tie makes it a suggestion.
+            maybe = customers
+            if by.startswith("name"):
+                maybe = list(dict.fromkeys([*customers, *names.loose(payment["payer_name"])[0]]))
+            fits = [(c, m) for c in maybe for m in [_by_amount(payment, cents, c, book, tol, max_invoices,
+                                                               date_window)] if m is not None]
+            fits.sort(key=lambda fit: -fit[1][1])
+            if fits:
                 customers, match = [fits[0][0]], fits[0][1]
-            elif fits:
-                match = max((m for _, m in fits), key=lambda m: m[1])
-                match = (match[0], min(match[1], AMBIGUOUS), *match[2:])
+                if len(fits) > 1:
+                    penalty = FUZZY_NAME_PENALTY if fits[1][1][1] < match[1] else 1.0
         rule, confidence, parts, short, over = match or ("", 0.0, [], 0, 0)
-        if parts and len(customers) > 1:
-            confidence -= FUZZY_NAME_PENALTY
+        if parts and penalty:
+            confidence = min(confidence - FUZZY_NAME_PENALTY, AMBIGUOUS) if penalty == 1.0 else confidence - penalty
         confidence = round(confidence, 2)
         auto = bool(parts) and confidence >= auto_threshold
         for i, part in parts:

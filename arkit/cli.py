@@ -189,8 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     _source_options(cash)
     cash.add_argument("--payments-mapping", type=Path, help="mapping file for a bank CSV (bank column -> payments column)")
     cash.add_argument("--as-of", help="apply to the items open at the end of this day (default: the latest date)")
-    cash.add_argument("--tolerance", type=float, default=25.0, help="short or over payments up to this amount "
-                                                                    "(or --relative-tolerance) still match (default 25.00)")
+    cash.add_argument("--tolerance", type=float, default=25.0, help="short or over payments by up to this amount "
+                                                                    "and --relative-tolerance still match (default 25.00)")
     cash.add_argument("--relative-tolerance", type=float, default=0.02, help="default 0.02 (2%%)")
     cash.add_argument("--auto-threshold", type=float, default=0.9, help="confidence from which a match is applied "
                                                                         "(default 0.9); below it, a suggestion")

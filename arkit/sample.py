@@ -1384,7 +1384,7 @@ def generate_payments(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
     --------
     >>> payments, truth = generate_payments(seed=7)
     >>> len(payments), payments["date"].min().date().isoformat(), bool(truth["amount"].sum() <= payments["amount"].sum())
-    (588, '2026-11-02', True)
+    (601, '2026-11-02', True)
     """
     from arkit.aging import age
     from arkit.ledger import Ledger
@@ -1411,7 +1411,7 @@ def generate_payments(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
         amount = int(paid.sum())
         if case == "short":
             fee = int(rng.choice([1500, 2500]))
-            amount -= fee if rng.random() < 0.4 and amount > 20 * fee else max(1, int(round(amount * rng.uniform(0.005, 0.02))))
+            amount -= fee if rng.random() < 0.4 and amount > 50 * fee else max(1, int(round(amount * rng.uniform(0.005, 0.02))))
             paid[0] = amount
         elif case == "over":
             amount += int(rng.integers(50, 2000))

@@ -35,7 +35,7 @@ def sample_result(sample_ledger, sample_payments):
 def test_the_labelled_week_meets_the_targets(sample_result, sample_payments):
     scores = score_matches(sample_result, sample_payments[1])
     assert scores["precision"] >= 0.995 and scores["auto_rate"] >= 0.90
-    assert scores["recall"] >= 0.95 and scores["true_allocations"] == len(sample_payments[1]) == 692
+    assert scores["recall"] >= 0.95 and scores["true_allocations"] == len(sample_payments[1]) == 714
 
 
 def test_every_hard_case_is_applied_automatically_somewhere(sample_result, sample_payments):
@@ -49,7 +49,7 @@ def test_every_hard_case_is_applied_automatically_somewhere(sample_result, sampl
         applied["customer_by"])
     # Cash that is no customer's is never applied.
     strangers = outcome[outcome["case"] == "unidentified"]
-    assert len(strangers) == 22 and (strangers["status"] == "unidentified").all()
+    assert len(strangers) == 23 and (strangers["status"] == "unidentified").all()
 
 
 def test_applied_plus_unapplied_is_the_payment_to_the_cent(sample_result, sample_ledger):
@@ -63,7 +63,7 @@ def test_applied_plus_unapplied_is_the_payment_to_the_cent(sample_result, sample
     received = auto.groupby("document_id")["amount"].sum()
     assert (_cents(received) <= _cents(open_amount.loc[received.index])).all()
     summary = sample_result.summary()
-    assert summary["payments"] == 588 and summary["auto_applied"] == (payments["status"] == "applied").sum()
+    assert summary["payments"] == 601 and summary["auto_applied"] == (payments["status"] == "applied").sum()
     total = _cents([summary["amount_applied"], summary["amount_unapplied"]]).sum()
     assert total == _cents(payments["amount"]).sum()
 
@@ -95,8 +95,10 @@ def _book():
 @pytest.mark.parametrize(("payer", "remittance", "amount", "rule", "documents", "status"), [
     ("Someone", "Invoices INV0101 / no. 0102", 350.0, "reference", ["INV-0101", "INV-0102"], "applied"),
     ("Petersen Farm and Ranch", "inv 1040", 1000.0, "reference_typo", ["INV-0104"], "applied"),  # 104 misread
-    ("Petersen Farm and Ranch", "#103", 392.0, "reference_short", ["INV-0103"], "applied"),
-    ("PETERSEN FARM & RANC", "", 650.0, "subset_sum", ["INV-0102", "INV-0103"], "applied"),
+    ("Petersen Farm and Ranch", "#103", 395.0, "reference_short", ["INV-0103"], "applied"),  # within 2%
+    ("Petersen Farm and Ranch", "#103", 390.0, "reference_partial", ["INV-0103"], "applied"),  # beyond it
+    ("PETERSEN FARM & RANC", "", 350.0, "subset_sum", ["INV-0101", "INV-0102"], "applied"),  # the oldest two
+    ("PETERSEN FARM & RANC", "", 650.0, "subset_sum", ["INV-0102", "INV-0103"], "suggested"),  # not the oldest
     ("Hollis Lawn and Garden", "", 300.0, "exact_amount", ["INV-0201"], "applied"),  # two of 300: the oldest
     ("Petersen Farm & Ranch Center Inc", "#104", 400.0, "reference_partial", ["INV-0104"], "applied"),
     ("Petersen Farm & Ranch Center Inc", "", 5.0, "", [], "unapplied"),

@@ -62,3 +62,40 @@ def test_reconcile_xlsx_and_balances_per_customer(statement_files, tmp_path, cap
     assert balance["status"] == "amount_mismatch" and balance["customer_id"] == CUSTOMER
     assert main(["reconcile", str(folder / "ours.csv"), str(folder / "theirs.csv"), "--format", "xlsx"]) == 1
     assert "give its path with -o" in capsys.readouterr().err
+
+
+def test_cashapp_json_and_matches_csv_tie_out(tmp_path, capsys):
+    matches_path, outcome_path = tmp_path / "matches.csv", tmp_path / "payments.csv"
+    assert main(["cashapp", str(SAMPLES_DIR / "bank" / "payments.csv"), str(SAMPLES_DIR), "--json",
+                 "-o", str(matches_path), "--payments-out", str(outcome_path)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert {"payments", "auto_applied", "amount_applied", "amount_unapplied", "suggested", "unidentified"} <= set(summary)
+    assert summary["payments"] == 601 and summary["auto_applied"] / summary["payments"] >= 0.9
+    paid = pd.read_csv(SAMPLES_DIR / "bank" / "payments.csv")["amount"].mul(100).round().astype(int).sum()
+    assert round((summary["amount_applied"] + summary["amount_unapplied"]) * 100) == paid
+    matches = pd.read_csv(matches_path, dtype=str)
+    assert matches.columns.tolist() == ["payment_id", "document_id", "customer_id", "amount", "rule", "confidence",
+                                        "status"]
+    auto = matches[matches["status"] == "auto"]
+    assert round(auto["amount"].astype(float).sum() * 100) == round(summary["amount_applied"] * 100)
+    assert set(matches["status"]) == {"auto", "suggested"} and matches["confidence"].astype(float).between(0, 1).all()
+    truth = pd.read_csv(SAMPLES_DIR / "truth" / "payment_allocations.csv", dtype=str)
+    right = auto.merge(truth, on=["payment_id", "document_id", "amount"])
+    assert len(right) / len(auto) >= 0.995
+    outcome = pd.read_csv(outcome_path, dtype=str)
+    assert len(outcome) == 601 and set(outcome["status"]) == {"applied", "suggested", "unapplied", "unidentified"}
+
+
+def test_cashapp_reads_a_camt053_statement(capsys):
+    assert main(["cashapp", str(SAMPLES_DIR.parent.parent / "tests" / "data" / "bank" / "camt053_v02.xml"),
+                 str(SAMPLES_DIR)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3 payments:") and "3 unidentified" in out
+
+
+def test_cashapp_bad_payments_file_is_one_line(tmp_path, capsys):
+    bad = tmp_path / "payments.csv"
+    bad.write_text("payment_id,date,amount,currency\nP1,2026-11-02,12x.00,USD\n")
+    assert main(["cashapp", str(bad), str(SAMPLES_DIR)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("arkit: error:") and "payments.csv" in err and "amount" in err and "Traceback" not in err
