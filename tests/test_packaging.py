@@ -18,7 +18,7 @@ def test_environment_yml_matches_pyproject():
     conda = set()
     text = (PROJECT_ROOT / "environment.yml").read_text()
     for line in text.split("dependencies:", 1)[1].splitlines():
-        match = re.match(r"^  - ([A-Za-z][\w.-]*)", line)
+        match = re.match(r"^  - ([A-Za-z][\w.-]*)", line) or re.match(r"^      - ([A-Za-z][\w.-]*)", line)
         if match and match.group(1) not in ("python", "pip"):
             conda.add(CONDA_NAMES.get(_name(match.group(1)), _name(match.group(1))))
     assert conda == declared
@@ -32,4 +32,4 @@ def test_version_floors_match():
         name = _name(requirement)
         spec = re.sub(r"^\[[^\]]*\]", "", requirement[len(name):])  # conda has no extras
         conda_name = {v: k for k, v in CONDA_NAMES.items()}.get(name, name)
-        assert f"  - {conda_name}{spec}\n" in text, f"environment.yml should pin {conda_name}{spec}"
+        assert f"  - {conda_name}{spec}\n" in text, f"environment.yml should pin {conda_name}{spec}"  # conda or pip
