@@ -60,6 +60,7 @@ open invoices of the same customer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -182,10 +183,19 @@ class _Names:
         if key in self.exact:
             return self.exact[key], "name"
         if key not in self._cache:
-            candidates = sorted({i for word in key.split() if len(word) > 2 for i in self.by_word.get(word, ())})
+            # Candidates: the customers sharing the name's two rarest known words (a family or
+            # place name, not "equipment"), narrowed to those sharing both when that is many.
+            words = sorted({w for w in key.split() if len(w) > 2 and w in self.by_word},
+                           key=lambda w: len(self.by_word[w]))[:2]
+            lists = [set(self.by_word[w]) for w in words]
+            pool = set().union(*lists)
+            if len(pool) > 2000 and len(lists) == 2 and lists[0] & lists[1]:
+                pool = lists[0] & lists[1]
+            candidates = sorted(pool)
             found: tuple[list[str], str] = ([], "")
             # Banks cut long names ("KOWALSKI FARM EQUI"): the names that start with it.
-            cut = [self.ids[i] for i in candidates if self.names[i].startswith(key)] if len(key) >= 12 else []
+            first = self.by_word.get(key.split()[0], ()) if len(key) >= 12 else ()
+            cut = [self.ids[i] for i in first if self.names[i].startswith(key)]
             if cut:
                 found = (list(dict.fromkeys(cut)), "name_prefix")
             elif candidates:
@@ -277,35 +287,32 @@ def _oldest_first(rows: list[int], book: _Book, cents: int) -> list[tuple[int, i
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _combinations(n: int, k: int) -> np.ndarray:
+    """Every k of n positions, one row each, in lexicographic order."""
+    return np.array(list(itertools.combinations(range(n), k)), dtype=np.intp).reshape(-1, k)
+
+
 def _subsets(pool: list[int], book: _Book, cents: int, sizes: range, window: int, limit: int) -> list[tuple]:
     """Up to ``limit`` subsets of ``pool`` (its 20 oldest items below ``cents``) of the given
     sizes that sum to ``cents``, their due dates within ``window`` days; oldest first.
 
-    A depth-first search over the amounts in increasing order, cut as soon as the next amount
-    is more than what is left to reach."""
+    Every subset's sum at once with numpy (at most 21,699 subsets of 1 to 5 of 20 items)."""
     pool = [i for i in pool if 0 < book.remaining[i] <= cents][:20]
-    ranked = sorted(pool, key=lambda i: int(book.remaining[i]))
-    amounts = [int(book.remaining[i]) for i in ranked]
-    low, high = sizes.start, sizes.stop - 1
-    found: list[tuple] = []
-
-    def search(start: int, left: int, chosen: list[int]) -> None:
-        if len(found) >= limit:
-            return
-        if left == 0:
-            if len(chosen) >= low:
-                combo = tuple(sorted(chosen, key=pool.index))
-                if abs(book.due[combo[-1]] - book.due[combo[0]]) <= window:
-                    found.append(combo)
-            return
-        if len(chosen) == high:
-            return
-        for j in range(start, len(ranked)):
-            if amounts[j] > left:
-                break
-            search(j + 1, left - amounts[j], chosen + [ranked[j]])
-
-    search(0, cents, [])
+    amounts = book.remaining[pool]
+    due = book.due[pool]
+    found = []
+    for size in sizes:
+        if size > len(pool):
+            break
+        combos = _combinations(len(pool), size)
+        for row in combos[np.flatnonzero(amounts[combos].sum(axis=1) == cents)]:
+            if due[row].max() - due[row].min() <= window:
+                found.append(tuple(pool[j] for j in row))
+                if len(found) == limit:
+                    break
+        if len(found) == limit:
+            break
     return sorted(found, key=lambda combo: [pool.index(i) for i in combo])
 
 
@@ -381,7 +388,7 @@ def _who(payment: dict, book: _Book, names: _Names, by_number: dict) -> tuple[li
         return [payment["customer_id"]], "customer_id"
     number = _CUSTOMER_NUMBER.search(payment["remittance"])
     if number:
-        key = normalize_keys(pd.Series([number.group(1)])).iloc[0]
+        key = number.group(1).upper().lstrip("0") or "0"  # what normalize_keys makes of an id without prefix
         if key in by_number:
             return [by_number[key]], "remittance_customer"
     rows, _ = _references(payment["keys"], book, payment["currency"])
