@@ -83,6 +83,7 @@ CONFIDENCE = {"reference": 0.99, "reference_typo": 0.95, "reference_short": 0.95
               "reference_partial": 0.92, "exact_amount": 0.95, "subset_sum": 0.92, "amount_tolerance": 0.9}
 AMBIGUOUS = 0.6
 SUBSET_NOT_OLDEST = 0.8
+MAX_SET = 6  # the most items one payment is matched to without naming them all
 FUZZY_NAME_PENALTY = 0.05
 LEGAL_FORMS = {"inc", "incorporated", "llc", "ltd", "limited", "co", "corp", "corporation", "company", "plc", "gmbh",
                "sa", "the"}
@@ -297,13 +298,13 @@ def _subsets(pool: list[int], book: _Book, cents: int, sizes: range, window: int
     """Up to ``limit`` subsets of ``pool`` (its 20 oldest items below ``cents``) of the given
     sizes that sum to ``cents``, their due dates within ``window`` days; oldest first.
 
-    Every subset's sum at once with numpy (at most 21,699 subsets of 1 to 5 of 20 items)."""
+    Every subset's sum at once with numpy (at most 60,459 subsets of 1 to 6 of 20 items)."""
     pool = [i for i in pool if 0 < book.remaining[i] <= cents][:20]
     amounts = book.remaining[pool]
     due = book.due[pool]
     found = []
     for size in sizes:
-        if size > len(pool):
+        if size > min(len(pool), MAX_SET):
             break
         combos = _combinations(len(pool), size)
         for row in combos[np.flatnonzero(amounts[combos].sum(axis=1) == cents)]:
