@@ -65,10 +65,10 @@ def _columns(text: str | None) -> list[str] | None:
     return [part.strip() for part in (text or "").split(",") if part.strip()] or None
 
 
-def _load(args) -> LoadResult:
+def _load(args, customer: str | None = None) -> LoadResult:
     result = load(args.source, mapping=args.mapping, preset=args.preset, date_format=args.date_format,
                   decimal=args.decimal, sheet=args.sheet, currency=args.currency, table=args.sql_table,
-                  query=args.sql_query)
+                  query=args.sql_query, customer=customer)
     if result.report.rows_rejected and args.command != "load":
         print(f"arkit: warning: {result.report.rows_rejected} row(s) rejected "
               f"(amount {result.report.amount_rejected:,.2f}); `arkit load` lists them", file=sys.stderr)
@@ -177,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--relative-tolerance", type=float, default=0.0, help="or this share of the amount (e.g. 0.001)")
     rec.add_argument("--date-window", type=int, default=0, help="document dates this many days apart match (default 0)")
     rec.add_argument("--no-dates", action="store_true", help="compare no dates")
-    rec.add_argument("--customer", help="only this customer's lines (a statement of one customer)")
+    rec.add_argument("--customer", help="only this customer's lines; a file without a customer column (a "
+                                        "customer's statement) is this customer's")
     rec.add_argument("--labels", default="left,right", help="names of the two sides in the output (default left,right)")
     rec.add_argument("--format", choices=("table", "csv", "json", "xlsx"), default="table")
     rec.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen (required for xlsx)")
@@ -333,12 +334,12 @@ def _reconcile(args) -> int:
     from arkit.report_pack import write_report_workbook
 
     labels = tuple(part.strip() for part in args.labels.split(","))
-    left = _load(args).ledger
+    left = _load(args, customer=args.customer).ledger
     right_args = argparse.Namespace(**vars(args))
     right_args.source = args.right
     if args.right_mapping or args.right_preset:
         right_args.mapping, right_args.preset = args.right_mapping, args.right_preset
-    right = _load(right_args).ledger
+    right = _load(right_args, customer=args.customer).ledger
     sides = [left.items, right.items]
     if args.customer:
         sides = [items[items["customer_id"] == args.customer] for items in sides]

@@ -99,3 +99,20 @@ def test_cashapp_bad_payments_file_is_one_line(tmp_path, capsys):
     assert main(["cashapp", str(bad), str(SAMPLES_DIR)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("arkit: error:") and "payments.csv" in err and "amount" in err and "Traceback" not in err
+
+
+def test_a_statement_without_customer_column_is_that_customers(statement_files, tmp_path, capsys):
+    folder, ours = statement_files
+    statement = pd.read_csv(folder / "theirs.csv", dtype=str)[["document_id", "doc_date", "amount"]]
+    statement.loc[0, "document_id"] = " "  # a blank line number stays a rejected row, not a guess
+    statement.to_csv(tmp_path / "statement.csv", index=False)
+    assert main(["reconcile", str(SAMPLES_DIR / "items.csv"), str(tmp_path / "statement.csv"), "--customer", CUSTOMER,
+                 "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    lines = pd.read_csv(io.StringIO(captured.out), dtype={"customer_id": str})
+    assert set(lines["customer_id"]) == {CUSTOMER} and "1 row(s) rejected" in captured.err
+    counts = lines["status"].value_counts().to_dict()
+    # The blanked line (the short-paid one) is rejected: both it and the oldest invoice are missing on the right.
+    assert counts["missing_left"] == 1 and counts["matched"] == len(ours) - 2 and "amount_mismatch" not in counts
+    assert main(["reconcile", str(SAMPLES_DIR / "items.csv"), str(tmp_path / "statement.csv")]) == 1
+    assert "lacks required column(s) customer_id" in capsys.readouterr().err

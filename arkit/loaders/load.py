@@ -185,7 +185,7 @@ def _rows_to_reject(table: pd.DataFrame, problems: pd.DataFrame, spec_name: str)
     return out
 
 
-def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currency: str
+def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currency: str, customer: str | None = None
                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str], float]:
     """One raw table -> (loaded rows, rejects, skipped lines, warnings, amount read)."""
     spec = TABLES[table_name]
@@ -197,6 +197,12 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
                         f"'{header} (2)', ...")
     frame, skipped = _report_lines(raw, mapping)
     renamed = _rename(frame, mapping, {c.name for c in spec.columns})
+    if customer is not None and table_name == "items":  # a customer's statement names no customer
+        if "customer_id" not in renamed:
+            renamed["customer_id"] = customer
+        else:
+            blank = renamed["customer_id"].isna() | (renamed["customer_id"].astype("str").str.strip() == "")
+            renamed.loc[blank, "customer_id"] = customer
     data_columns = [c for c in raw.frame.columns]
     exact = pd.Series(False, index=frame.index)
     keys = [k for k in spec.key if k in renamed]
@@ -328,7 +334,7 @@ def _finish(loaded: dict[str, pd.DataFrame], rejects: list[pd.DataFrame], skippe
 def load(source, *, mapping: Mapping | str | Path | None = None, preset: str | None = None,
          date_format: str | None = None, decimal: str | None = None, sheet: str | None = None,
          currency: str | None = None, table: str | None = None, query: str | None = None,
-         ledger_currency: str = "USD") -> LoadResult:
+         ledger_currency: str = "USD", customer: str | None = None) -> LoadResult:
     """Load any AR source into a validated ledger, with a report of every row.
 
     Parameters
@@ -342,6 +348,7 @@ def load(source, *, mapping: Mapping | str | Path | None = None, preset: str | N
     mapping, preset : mapping file or object, or the name of a shipped preset
     date_format, decimal, currency : override the mapping's (``--date-format`` etc.)
     sheet : Excel sheet (default: the first that holds a table)
+    customer : customer id of item rows that carry none, e.g. a customer's statement
 
     Examples
     --------
@@ -353,7 +360,7 @@ def load(source, *, mapping: Mapping | str | Path | None = None, preset: str | N
     chosen = resolve_mapping(mapping, preset, date_format=date_format, decimal=decimal, currency=currency)
     target = chosen.table if chosen is not None else "items"
     if isinstance(source, str) and is_database_url(source):
-        return _load_database(source, chosen, target, table, query, ledger_currency)
+        return _load_database(source, chosen, target, table, query, ledger_currency, customer)
     path = Path(source)
     if not path.exists():
         raise ArkitError(f"{path}: no such file or folder")
@@ -364,21 +371,22 @@ def load(source, *, mapping: Mapping | str | Path | None = None, preset: str | N
                             and f.name.lower().endswith(READABLE_SUFFIXES))
             warnings = [f"{path}: ignored files that name no ledger table: {', '.join(others)}"] if others else []
             return _load_raws({name: read_source_file(file) for name, file in canonical.items()}, chosen,
-                              str(path), ledger_currency, warnings)
+                              str(path), ledger_currency, warnings, customer)
         files = sorted(f for f in path.iterdir() if f.is_file() and f.name.lower().endswith(READABLE_SUFFIXES))
         if not files:
             raise LedgerError(f"{path}: no CSV, Excel or Parquet files in this folder")
         stacked = _stack([read_source_file(f, sheet=sheet, mapping=chosen) for f in files], path)
-        return _load_raws({target: stacked}, chosen, str(path), ledger_currency, [])
+        return _load_raws({target: stacked}, chosen, str(path), ledger_currency, [], customer)
     return _load_raws({target: read_source_file(path, sheet=sheet, mapping=chosen)}, chosen, str(path),
-                      ledger_currency, [])
+                      ledger_currency, [], customer)
 
 
 def _load_raws(raws: dict[str, RawTable], mapping: Mapping | None, source: str, currency: str,
-               warnings: list[str]) -> LoadResult:
+               warnings: list[str], customer: str | None = None) -> LoadResult:
     loaded, rejects, skipped, amount_read = {}, [], [], 0.0
     for name, raw in raws.items():
-        table_rows, table_rejects, table_skipped, table_warnings, table_amount = _load_table(raw, mapping, name, currency)
+        table_rows, table_rejects, table_skipped, table_warnings, table_amount = _load_table(
+            raw, mapping, name, currency, customer)
         loaded[name] = table_rows
         rejects.append(table_rejects)
         skipped.append(table_skipped)
@@ -392,11 +400,11 @@ def _load_raws(raws: dict[str, RawTable], mapping: Mapping | None, source: str, 
                    source, currency, {name: raw.source for name, raw in raws.items()}, rows_read)
 
 
-def _load_database(source, mapping, target, table, query, currency) -> LoadResult:
+def _load_database(source, mapping, target, table, query, currency, customer=None) -> LoadResult:
     frame = read_sql(source, table=table, query=query)
     label = f"{redact(source)} {'table ' + repr(table) if table else 'query'}"
     raw = RawTable(frame.reset_index(drop=True), np.arange(1, len(frame) + 1), label, "row")
-    return _load_raws({target: raw}, mapping, label, currency, [])
+    return _load_raws({target: raw}, mapping, label, currency, [], customer)
 
 
 def load_ledger(source, **options) -> Ledger:
