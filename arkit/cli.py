@@ -1,5 +1,5 @@
 """The ``arkit`` command: ``sample``, ``load``, ``aging``, ``kpis``, ``report``, ``statements``, ``risk``,
-``worklist``, ``reconcile``, ``cashapp``, ``dashboard``.
+``worklist``, ``reconcile``, ``cashapp``, ``credits``, ``dashboard``.
 
 Errors in the input print one line (``arkit: error: ...``) and exit 1; no traceback reaches
 the user unless ``ARKIT_DEBUG=1`` is set.
@@ -199,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     cash.add_argument("-o", "--output", type=Path, help="write one row per allocation (CSV) to this file")
     cash.add_argument("--payments-out", type=Path, help="write one row per payment with its outcome (CSV)")
 
+    credits = commands.add_parser("credits", help="open credits (credit memos, unapplied cash) that can clear "
+                                                  "open invoices of the same customer")
+    credits.add_argument("source", help=source_help)
+    _source_options(credits)
+    credits.add_argument("--as-of", help="date YYYY-MM-DD (default: the latest date in the data)")
+    _table_output(credits)
+
     dashboard = commands.add_parser("dashboard", help="serve the portfolio triage dashboard through Voila")
     dashboard.add_argument("source", nargs="?", default=str(SAMPLES_DIR), help="ledger to show (default: the sample)")
     _source_options(dashboard)
@@ -393,6 +400,15 @@ def _cashapp(args) -> int:
     return 0
 
 
+def _credits(args) -> int:
+    from arkit.cashapp import credit_offsets
+
+    proposals = credit_offsets(_load(args).ledger, args.as_of)
+    print(f"{len(proposals):,} proposals: {proposals['credit_id'].nunique():,} credits against "
+          f"{proposals['document_id'].nunique():,} invoices, {proposals['amount'].sum():,.2f} in all", file=sys.stderr)
+    return _write(proposals, args)
+
+
 def _sample(args) -> int:
     from arkit.sample import write_sample
 
@@ -432,7 +448,7 @@ def _dashboard(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"sample": _sample, "load": _load_command, "aging": _aging, "kpis": _kpis, "report": _report,
-               "statements": _statements, "risk": _risk, "worklist": _worklist, "reconcile": _reconcile, "cashapp": _cashapp,
+               "statements": _statements, "risk": _risk, "worklist": _worklist, "reconcile": _reconcile, "cashapp": _cashapp, "credits": _credits,
                "dashboard": _dashboard}[args.command]
     try:
         return handler(args)

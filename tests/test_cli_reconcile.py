@@ -116,3 +116,14 @@ def test_a_statement_without_customer_column_is_that_customers(statement_files, 
     assert counts["missing_left"] == 1 and counts["matched"] == len(ours) - 2 and "amount_mismatch" not in counts
     assert main(["reconcile", str(SAMPLES_DIR / "items.csv"), str(tmp_path / "statement.csv")]) == 1
     assert "lacks required column(s) customer_id" in capsys.readouterr().err
+
+
+def test_credits_lists_proposals_within_each_customer(capsys, sample_ledger):
+    from arkit.cashapp import credit_offsets
+
+    assert main(["credits", str(SAMPLES_DIR), "--as-of", "2026-10-31", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    table = pd.read_csv(io.StringIO(captured.out), dtype={"customer_id": str})
+    expected = credit_offsets(sample_ledger, "2026-10-31")
+    assert table["credit_id"].tolist() == expected["credit_id"].tolist()
+    assert np.allclose(table["amount"], expected["amount"]) and captured.err.startswith(f"{len(expected):,} proposals")
