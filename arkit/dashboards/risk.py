@@ -17,6 +17,7 @@ from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 from arkit.plots import figure_png, plot_calibration
 from arkit.risk import Backtest, DelinquencyModel, backtest, calibration_table
+from arkit.risk.drivers import feature_name
 from arkit.worklist import worklist
 
 __all__ = ["RiskDashboard", "split_dates"]
@@ -159,8 +160,8 @@ class RiskDashboard(widgets.VBox):
             "model": r.calibration, "invoice fields alone": calibration_table(y, p["p_invoice_fields"]),
             "late share so far": calibration_table(y, p["late_share_rule"])}))
         top = r.importance(n_repeats=2).head(8)
-        rows = "".join(f'<tr><td>{html.escape(f)}</td><td class="num">{v:.3f}</td></tr>'
-                       for f, v in zip(top["feature"], top["importance"]))
+        rows = "".join(f'<tr data-feature="{html.escape(f)}"><td>{html.escape(feature_name(f))}</td>'
+                       f'<td class="num">{v:.3f}</td></tr>' for f, v in zip(top["feature"], top["importance"]))
         self.drivers.value = ("<table><thead><tr><th>Global driver</th><th>ROC AUC lost if shuffled</th></tr>"
                               f"</thead><tbody>{rows}</tbody></table>")
 

@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from arkit.errors import ArkitError
 
-__all__ = ["explain", "explain_accounts", "importance", "describe"]
+__all__ = ["explain", "explain_accounts", "importance", "describe", "feature_name", "FEATURE_NAMES"]
 
 
 def _n(x) -> str:
@@ -78,6 +78,36 @@ _WORDS = {
     "promises_made": lambda x, row, r: f"{x:.0f} promise{'' if x == 1 else 's'} to pay so far",
     "promises_broken": lambda x, row, r: f"{x:.0f} broken promise{'' if x == 1 else 's'} to pay",
 }
+#: Short names of the features, for tables of global importance.
+FEATURE_NAMES = {
+    "late_share": "share of settled invoices paid late", "last5_late_share": "late share of the last 5 invoices",
+    "late_share_90d": "late share in the last 90 days", "late_share_trend": "late share lately against overall",
+    "mean_days_late": "average days late", "last5_mean_days_late": "average days late, last 5 invoices",
+    "max_days_late": "most days late", "mean_days_to_pay": "average days to pay",
+    "expected_days_late": "expected days late on its record", "excess_days_late": "days later than comparable invoices",
+    "disputed_share": "share of paid invoices disputed", "settled_invoices": "invoices settled so far",
+    "prior_invoices": "invoices billed before", "days_since_first_invoice": "days since the first invoice",
+    "settled_90d": "invoices settled in the last 90 days", "open_invoices": "other open invoices",
+    "open_amount": "other open amount", "past_due_invoices": "invoices past due now",
+    "past_due_amount": "amount past due now", "credit_limit_use": "credit limit used", "amount": "invoice amount",
+    "log_amount": "invoice amount (log)", "amount_vs_usual": "invoice size against its usual",
+    "terms_days": "payment terms (days)", "doc_month": "month billed", "disputed": "invoice disputed",
+    "disputes_opened": "disputes opened so far", "disputes_open": "disputes open now",
+    "promises_made": "promises to pay made", "promises_broken": "promises to pay broken",
+}
+
+
+def feature_name(feature: str) -> str:
+    """A feature's name in words.
+
+    Examples
+    --------
+    >>> feature_name("late_share"), feature_name("PaperlessBill")
+    ('share of settled invoices paid late', 'PaperlessBill')
+    """
+    return FEATURE_NAMES.get(feature, feature.replace("_", " ") if feature.islower() else feature)
+
+
 _NO_HISTORY = {"late_share", "last5_late_share", "late_share_90d", "mean_days_late", "last5_mean_days_late",
                "max_days_late", "mean_days_to_pay", "excess_days_late", "disputed_share", "late_share_trend"}
 
