@@ -1,9 +1,9 @@
 """Cash application at scale: arkit's ``apply_cash`` beside a plain exact-reference matcher.
 
-    python benchmarks/bench_cashapp.py [--invoices 1000000] [--payments 100000] [--customers 50000]
+    python benchmarks/bench_cashapp.py [--invoices 1000000] [--payments 100000] [--customers 40000]
 
-Synthetic: ``--invoices`` open invoices of ``--customers`` dealers (names built like the
-sample's: place or family, trade, legal form), and ``--payments`` bank receipts paying them the
+Synthetic: ``--invoices`` open invoices of ``--customers`` dealers (at most 44,280, names built
+like the sample's: place or family, trade, legal form), and ``--payments`` bank receipts paying them the
 way the sample's week does (:func:`arkit.sample.generate_payments`: one invoice or several;
 short, over or part payments; references in eight written forms, with typos, or none, or the
 customer number; payer names cut, without the legal form, or with a typo; 4% cash that is no
@@ -131,7 +131,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--invoices", type=int, default=1_000_000)
     parser.add_argument("--payments", type=int, default=100_000)
-    parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument("--customers", type=int, default=40_000)
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
 
