@@ -131,6 +131,11 @@ def _to_date(value, what: str = "as_of") -> dt.date:
         raise ArkitError(f"{what}: cannot read {value!r} as a date") from None
 
 
+def _ledger_as_of(ledger: Ledger, as_of) -> dt.date:
+    """``as_of`` as a date, or the ledger's latest date when it is None (the default everywhere)."""
+    return ledger.latest_date() if as_of is None else _to_date(as_of)
+
+
 def _day_of(date: dt.date) -> int:
     return (date - EPOCH).days
 

@@ -24,8 +24,8 @@ from types import MappingProxyType
 import narwhals as nw
 import pandas as pd
 
-from arkit.aging import (BLANK_KEY, DEFAULT_BUCKETS, _cents, _finish, _to_date, age, bucket_labels, sum_money,
-                         summarize_aging, with_day_numbers)
+from arkit.aging import (BLANK_KEY, DEFAULT_BUCKETS, _cents, _finish, _ledger_as_of, _to_date, age, bucket_labels,
+                         sum_money, summarize_aging, with_day_numbers)
 from arkit.errors import ArkitError
 from arkit.export import DATE_FORMAT, MONEY_FORMAT, write_cell
 from arkit.kpis import aging_kpis
@@ -518,7 +518,7 @@ def report_pack(ledger: Ledger, as_of=None, *, currency: str | None = None, thre
     if not isinstance(ledger, Ledger):
         raise ArkitError(f"report_pack needs an arkit.Ledger, got {type(ledger).__name__}")
     chosen = _thresholds(thresholds)
-    as_of = ledger.latest_date() if as_of is None else _to_date(as_of)
+    as_of = _ledger_as_of(ledger, as_of)
     currency = ledger.currency if currency is None else currency
     aged = age(ledger, as_of, currency=currency)
 

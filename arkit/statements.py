@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from arkit.aging import DEFAULT_BUCKETS, _to_date, age, bucket_labels, summarize_aging
+from arkit.aging import DEFAULT_BUCKETS, _ledger_as_of, _to_date, age, bucket_labels, summarize_aging
 from arkit.errors import ArkitError
 from arkit.export import MONEY_FORMAT, write_cell
 from arkit.ledger import Ledger
@@ -193,7 +193,7 @@ def _check_customers(ledger: Ledger, customer_ids: Sequence[str]) -> None:
 def _resolve(ledger: Ledger, as_of, recent_days: int) -> dt.date:
     if isinstance(recent_days, bool) or not isinstance(recent_days, int) or recent_days < 0:
         raise ArkitError(f"recent_days must be a whole number of days, 0 or more; got {recent_days!r}")
-    return ledger.latest_date() if as_of is None else _to_date(as_of)
+    return _ledger_as_of(ledger, as_of)
 
 
 def _build(ledger: Ledger, customer_ids: Sequence[str], as_of, recent_days: int,

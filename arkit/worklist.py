@@ -39,7 +39,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from arkit.aging import _day_of, _fx_rates_on, _to_date, age
+from arkit.aging import _day_of, _fx_rates_on, _ledger_as_of, age
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
@@ -64,10 +64,6 @@ class Policy:
         if len(self.letter_days) != 3 or days != sorted(days) or days[0] < 0:
             raise ArkitError(f"policy days must increase: letters {self.letter_days}, hold {self.hold_days}, "
                              f"agency {self.agency_days}, write-off {self.write_off_days}")
-
-
-def _as_of(ledger: Ledger, as_of) -> dt.date:
-    return ledger.latest_date() if as_of is None else _to_date(as_of)
 
 
 def promises(ledger: Ledger, as_of=None, grace_days: int = 3) -> pd.DataFrame:
@@ -96,7 +92,7 @@ def promises(ledger: Ledger, as_of=None, grace_days: int = 3) -> pd.DataFrame:
     >>> promises(ledger, "2026-03-10")["status"].tolist()
     ['kept', 'broken']
     """
-    as_of = pd.Timestamp(_as_of(ledger, as_of))
+    as_of = pd.Timestamp(_ledger_as_of(ledger, as_of))
     columns = ["customer_id", "document_id", "date", "promised_amount", "promised_date", "paid", "status"]
     acts = ledger.activities
     if acts is None or "kind" not in acts:
@@ -158,7 +154,7 @@ def worklist(ledger: Ledger, as_of=None, *, scores: pd.DataFrame | None = None, 
     if not isinstance(ledger, Ledger):
         raise ArkitError("the worklist needs a Ledger (arkit.load_ledger(...)): it reads customers, "
                          "disputes and activities as well as items")
-    day = _as_of(ledger, as_of)
+    day = _ledger_as_of(ledger, as_of)
     as_of = pd.Timestamp(day)
     currency = currency or ledger.currency
     aged = age(ledger, day, currency=currency)
@@ -261,7 +257,7 @@ def credit_line(ledger: Ledger, as_of=None, customer_id: str | None = None, *, m
     ``factor`` by the share of invoices settled in that window that were paid late: 1.2 (up to
     10%), 1.0 (up to 25%), 0.75 (up to 50%), 0.5 (more). The ``formula`` column shows the numbers.
     """
-    day = _as_of(ledger, as_of)
+    day = _ledger_as_of(ledger, as_of)
     start = pd.Timestamp(day) - pd.DateOffset(months=months)
     items = ledger.items
     if customer_id is not None:
