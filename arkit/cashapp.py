@@ -71,7 +71,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from arkit.aging import _to_date, age
+from arkit.aging import _ledger_as_of, age
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 from arkit.reconcile import normalize_keys
@@ -320,7 +320,7 @@ def _subsets(pool: list[int], book: _Book, cents: int, sizes: range, window: int
 def _by_references(payment: dict, cents: int, book: _Book, tol: int, customers: list[str]):
     """The rules that read the remittance: (rule, confidence, parts, deduction, credit) or None."""
     currency = payment["currency"]
-    rows, numbers = _references(payment["keys"], book, currency)
+    rows, numbers = payment["references"]
     rows = [i for i in rows if book.remaining[i] > 0]
     if not rows and not numbers:
         return None
@@ -392,8 +392,7 @@ def _who(payment: dict, book: _Book, names: _Names, by_number: dict) -> tuple[li
         key = number.group(1).upper().lstrip("0") or "0"  # what normalize_keys makes of an id without prefix
         if key in by_number:
             return [by_number[key]], "remittance_customer"
-    rows, _ = _references(payment["keys"], book, payment["currency"])
-    owners = list(dict.fromkeys(book.customers[i] for i in rows))
+    owners = list(dict.fromkeys(book.customers[i] for i in payment["references"][0]))
     found, how = names.find(payment["payer_name"])
     if len(owners) == 1 and (not found or owners[0] in found or owners[0] in names.loose(payment["payer_name"])[0]):
         return owners, "reference"
@@ -454,7 +453,7 @@ def apply_cash(payments: pd.DataFrame, ledger: Ledger, *, as_of=None, tolerance:
     if not isinstance(ledger, Ledger):
         raise ArkitError("apply_cash needs a Ledger (arkit.load_ledger(...)): it reads the customers' names too")
     frame = _payments_frame(payments)
-    day = _to_date(as_of, "as_of") if as_of is not None else ledger.latest_date()
+    day = _ledger_as_of(ledger, as_of)
     book = _Book(ledger, day)
     names = _Names(ledger.customers, name_score)
     known = set(ledger.customers["customer_id"]) if ledger.customers is not None else set(book.customers)
@@ -466,14 +465,14 @@ def apply_cash(payments: pd.DataFrame, ledger: Ledger, *, as_of=None, tolerance:
     for position in order:
         payment = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in records[position].items()}
         payment["remittance"] = str(payment["remittance"] or "")
-        payment["keys"] = keys[position]
+        payment["references"] = _references(keys[position], book, payment["currency"])
         cents = int(round(payment["amount"] * 100))
         tol = min(int(round(tolerance * 100)), int(round(relative_tolerance * cents)))
         customers, by = _who(payment, book, names, by_number)
         match = _by_references(payment, cents, book, tol, customers)
         if match is not None and customers == [] and match[2]:
             by, customers = "reference", [book.customers[match[2][0][0]]]
-        penalty = 0.0
+        crowded = tied = False
         if match is None:
             # A name may be several customers ("Cascade Forestry Equipment" and the same with
             # "Corp."): the one whose open items fit the amount best; a close second costs
@@ -486,11 +485,13 @@ def apply_cash(payments: pd.DataFrame, ledger: Ledger, *, as_of=None, tolerance:
             fits.sort(key=lambda fit: -fit[1][1])
             if fits:
                 customers, match = [fits[0][0]], fits[0][1]
-                if len(fits) > 1:
-                    penalty = FUZZY_NAME_PENALTY if fits[1][1][1] < match[1] else 1.0
+                crowded = len(fits) > 1
+                tied = crowded and fits[1][1][1] == match[1]
         rule, confidence, parts, short, over = match or ("", 0.0, [], 0, 0)
-        if parts and penalty:
-            confidence = min(confidence - FUZZY_NAME_PENALTY, AMBIGUOUS) if penalty == 1.0 else confidence - penalty
+        if parts and crowded:
+            confidence -= FUZZY_NAME_PENALTY
+        if parts and tied:
+            confidence = min(confidence, AMBIGUOUS)
         confidence = round(confidence, 2)
         auto = bool(parts) and confidence >= auto_threshold
         for i, part in parts:
@@ -553,7 +554,7 @@ def credit_offsets(ledger: Ledger, as_of=None) -> pd.DataFrame:
     0       CM1        INV2    50.0     reference
     1      PMT9        INV1   200.0  oldest_first
     """
-    day = _to_date(as_of, "as_of") if as_of is not None else ledger.latest_date()
+    day = _ledger_as_of(ledger, as_of)
     aged = age(ledger, day)
     aged = aged.sort_values(["due_date", "doc_date", "document_id"], kind="stable")
     aged["cents_"] = np.rint(aged["open_amount"].to_numpy(dtype=float) * 100).astype(np.int64)
