@@ -214,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its datetime columns written YYYY-MM-DD."""
+    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    return frame.assign(**{c: frame[c].dt.strftime("%Y-%m-%d") for c in dates})
+
+
 def _render(frame: pd.DataFrame, fmt: str) -> str:
     """``frame`` as csv, json or an aligned table; amounts with 2 decimals, probabilities (``p_*``) with 4."""
     shares = [c for c in frame.columns if c.startswith("p_") and pd.api.types.is_float_dtype(frame[c])]
@@ -319,8 +325,7 @@ def _risk(args) -> int:
     model = DelinquencyModel.load(args.model)
     scored = model.predict_ledger(ledger, args.as_of, drivers=2)
     scored = scored.sort_values(["p_late", "document_id"], ascending=[False, True], ignore_index=True)
-    dates = [c for c in scored if pd.api.types.is_datetime64_any_dtype(scored[c])]
-    scored = scored.assign(**{c: scored[c].dt.strftime("%Y-%m-%d") for c in dates}, p_late=scored["p_late"].round(4))
+    scored = _iso_dates(scored).assign(p_late=scored["p_late"].round(4))
     scored = scored.rename(columns={"late": "already_late"}).fillna({"already_late": False})
     return _write(scored, args)
 
@@ -358,9 +363,7 @@ def _reconcile(args) -> int:
                        date_window=args.date_window, labels=labels)
     counts = ", ".join(f"{n:,} {status}" for status, n in result.counts.items() if n)
     print(f"{len(result.lines):,} lines: {counts}", file=sys.stderr)
-    lines = result.lines.assign(status=result.lines["status"].astype(str))
-    dates = [c for c in lines if pd.api.types.is_datetime64_any_dtype(lines[c])]
-    lines = lines.assign(**{c: lines[c].dt.strftime("%Y-%m-%d") for c in dates})
+    lines = _iso_dates(result.lines.assign(status=result.lines["status"].astype(str)))
     if args.format == "xlsx":
         if not args.output:
             raise ArkitError("--format xlsx writes a workbook: give its path with -o FILE.xlsx")
@@ -386,7 +389,7 @@ def _cashapp(args) -> int:
         protect_formulas(matches).to_csv(args.output, index=False, lineterminator="\n", float_format="%.2f")
         print(f"wrote {len(matches)} allocations to {args.output}", file=sys.stderr)
     if args.payments_out:
-        outcome = result.payments.assign(date=result.payments["date"].dt.strftime("%Y-%m-%d"))
+        outcome = _iso_dates(result.payments)
         protect_formulas(outcome).to_csv(args.payments_out, index=False, lineterminator="\n", float_format="%.2f")
         print(f"wrote {len(outcome)} payments to {args.payments_out}", file=sys.stderr)
     if args.json:
@@ -448,8 +451,8 @@ def _dashboard(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"sample": _sample, "load": _load_command, "aging": _aging, "kpis": _kpis, "report": _report,
-               "statements": _statements, "risk": _risk, "worklist": _worklist, "reconcile": _reconcile, "cashapp": _cashapp, "credits": _credits,
-               "dashboard": _dashboard}[args.command]
+               "statements": _statements, "risk": _risk, "worklist": _worklist, "reconcile": _reconcile,
+               "cashapp": _cashapp, "credits": _credits, "dashboard": _dashboard}[args.command]
     try:
         return handler(args)
     except ArkitError as exc:
