@@ -6,9 +6,12 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
+
+from arkit.config import NOTEBOOKS_DIR, PROJECT_ROOT
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -47,3 +50,29 @@ def chromium_path() -> str:
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is missing: run scripts/install-test-deps.sh (make test does)"
     return chromium
+
+
+@contextlib.contextmanager
+def serve_notebook(name: str, log_folder):
+    """Serve ``notebooks/<name>`` through Voila on a free port, on the bundled sample (the
+    ``ARKIT_*`` variables that name another ledger or payments file are left out); yield its URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("ARKIT_LEDGER", "ARKIT_LOAD_OPTIONS", "ARKIT_PAYMENTS")}
+    command = [sys.executable, "-m", "voila", str(NOTEBOOKS_DIR / name), "--port", str(port), "--no-browser"]
+    with serve(command, port, log_folder / "voila.log", cwd=PROJECT_ROOT, env=env) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def browser_page(url: str, timeout: int = 180_000):
+    """A page of Debian's Chromium (headless, 1400 x 1000) opened at ``url``; the browser closes after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url, timeout=timeout)
+            yield page
+        finally:
+            browser.close()

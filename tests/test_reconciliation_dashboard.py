@@ -3,18 +3,16 @@ notebook served through Voila in Debian's Chromium (Playwright), with two files 
 
 import base64
 import datetime as dt
-import os
 import re
-import sys
 
 import pandas as pd
 import pytest
 
-from browser import CHROMIUM_ARGS, ERROR_TEXT, chromium_path, free_port, serve
+from browser import ERROR_TEXT, browser_page, serve_notebook
 
 from arkit import age
 from arkit.cashapp import apply_cash
-from arkit.config import NOTEBOOKS_DIR, PROJECT_ROOT, SAMPLES_DIR
+from arkit.config import SAMPLES_DIR
 from arkit.dashboards.reconciliation import FILES, ReconciliationDashboard
 from arkit.reconcile import compare_snapshots
 
@@ -101,39 +99,27 @@ def test_cash_application_of_the_sample_week(board, sample_ledger):
 
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("ARKIT_LEDGER", "ARKIT_LOAD_OPTIONS", "ARKIT_PAYMENTS")}
-    command = [sys.executable, "-m", "voila", str(NOTEBOOKS_DIR / "04-reconciliation.ipynb"), "--port", str(port),
-               "--no-browser"]
-    with serve(command, port, tmp_path_factory.mktemp("voila") / "voila.log", cwd=PROJECT_ROOT, env=env) as url:
+    with serve_notebook("04-reconciliation.ipynb", tmp_path_factory.mktemp("voila")) as url:
         yield url
 
 
 @pytest.mark.browser
 def test_reconciliation_page_in_a_browser(page_url, statement):
-    from playwright.sync_api import sync_playwright
-
     folder, n = statement
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(page_url, timeout=180_000)
-            page.wait_for_selector('.arkit-rec-counts tr[data-status="missing_left"]', timeout=180_000)
-            assert page.locator(".arkit-download").first.get_attribute("download") == "differences.csv"
-            assert "applied automatically" in page.inner_text(".arkit-cash-summary")
-            page.get_by_role("button", name="Two files").click()
-            page.wait_for_selector(".arkit-rec-compare", timeout=60_000)
-            for side, name in (("left", "ours.csv"), ("right", "theirs.csv")):
-                with page.expect_file_chooser() as chooser:
-                    page.click(f".arkit-rec-{side}-file")
-                chooser.value.set_files(str(folder / name))
-            page.click(".arkit-rec-compare")
-            page.wait_for_function("() => document.querySelector('.arkit-rec-counts').innerText.includes('ours.csv')",
-                                   timeout=60_000)
-            counts = page.inner_text(".arkit-rec-counts")
-            assert f"matched\t{n - 2}" in counts and "amount_mismatch\t1" in counts
-            text = page.inner_text("body")
-            assert ERROR_TEXT not in text and "Traceback" not in text
-        finally:
-            browser.close()
+    with browser_page(page_url) as page:
+        page.wait_for_selector('.arkit-rec-counts tr[data-status="missing_left"]', timeout=180_000)
+        assert page.locator(".arkit-download").first.get_attribute("download") == "differences.csv"
+        assert "applied automatically" in page.inner_text(".arkit-cash-summary")
+        page.get_by_role("button", name="Two files").click()
+        page.wait_for_selector(".arkit-rec-compare", timeout=60_000)
+        for side, name in (("left", "ours.csv"), ("right", "theirs.csv")):
+            with page.expect_file_chooser() as chooser:
+                page.click(f".arkit-rec-{side}-file")
+            chooser.value.set_files(str(folder / name))
+        page.click(".arkit-rec-compare")
+        page.wait_for_function("() => document.querySelector('.arkit-rec-counts').innerText.includes('ours.csv')",
+                               timeout=60_000)
+        counts = page.inner_text(".arkit-rec-counts")
+        assert f"matched\t{n - 2}" in counts and "amount_mismatch\t1" in counts
+        text = page.inner_text("body")
+        assert ERROR_TEXT not in text and "Traceback" not in text

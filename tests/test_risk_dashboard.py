@@ -1,15 +1,12 @@
 """The risk dashboard: headless (set widget values, check what it shows against the analytics),
 then its notebook served through Voila in Debian's Chromium (Playwright)."""
 
-import os
 import re
-import sys
 
 import pytest
 
-from browser import CHROMIUM_ARGS, ERROR_TEXT, chromium_path, free_port, serve
+from browser import ERROR_TEXT, browser_page, serve_notebook
 
-from arkit.config import NOTEBOOKS_DIR, PROJECT_ROOT
 from arkit.dashboards.risk import RiskDashboard
 from arkit.risk import backtest
 from arkit.worklist import worklist
@@ -67,35 +64,23 @@ def test_worklist_filters_by_collector_and_shows_the_account(board, sample_ledge
 
 @pytest.fixture(scope="module")
 def risk_url(tmp_path_factory):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("ARKIT_LEDGER", "ARKIT_LOAD_OPTIONS")}
-    command = [sys.executable, "-m", "voila", str(NOTEBOOKS_DIR / "05-risk-model.ipynb"), "--port", str(port),
-               "--no-browser"]
-    with serve(command, port, tmp_path_factory.mktemp("voila") / "voila.log", cwd=PROJECT_ROOT, env=env) as url:
+    with serve_notebook("05-risk-model.ipynb", tmp_path_factory.mktemp("voila")) as url:
         yield url
 
 
 @pytest.mark.browser
 def test_risk_page_in_a_browser(risk_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(risk_url, timeout=180_000)
-            page.wait_for_selector(".arkit-risk-worklist tbody tr", timeout=180_000)
-            assert page.locator(".arkit-risk-chart").is_visible()
-            assert page.inner_text(".arkit-risk-metrics").startswith("\tModel")
-            first = page.locator(".arkit-risk-worklist tbody tr").first.get_attribute("data-customer-id")
-            collector = page.locator(".arkit-risk-collector select option").nth(1).inner_text().replace("\xa0", " ")
-            page.select_option(".arkit-risk-collector select", label=collector)
-            page.wait_for_function(
-                "c => [...document.querySelectorAll('.arkit-risk-worklist tbody tr')].every("
-                "tr => tr.innerText.includes(c))", arg=collector, timeout=60_000)
-            shown = page.locator(".arkit-risk-invoices tbody tr").count()
-            assert shown >= 1 and first
-            text = page.inner_text("body")
-            assert ERROR_TEXT not in text and "Traceback" not in text
-        finally:
-            browser.close()
+    with browser_page(risk_url) as page:
+        page.wait_for_selector(".arkit-risk-worklist tbody tr", timeout=180_000)
+        assert page.locator(".arkit-risk-chart").is_visible()
+        assert page.inner_text(".arkit-risk-metrics").startswith("\tModel")
+        first = page.locator(".arkit-risk-worklist tbody tr").first.get_attribute("data-customer-id")
+        collector = page.locator(".arkit-risk-collector select option").nth(1).inner_text().replace("\xa0", " ")
+        page.select_option(".arkit-risk-collector select", label=collector)
+        page.wait_for_function(
+            "c => [...document.querySelectorAll('.arkit-risk-worklist tbody tr')].every("
+            "tr => tr.innerText.includes(c))", arg=collector, timeout=60_000)
+        shown = page.locator(".arkit-risk-invoices tbody tr").count()
+        assert shown >= 1 and first
+        text = page.inner_text("body")
+        assert ERROR_TEXT not in text and "Traceback" not in text

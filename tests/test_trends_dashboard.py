@@ -1,16 +1,13 @@
 """The trends dashboard: headless (set widget values, check what it shows and what it computes),
 then its notebook served through Voila in Debian's Chromium (Playwright)."""
 
-import os
 import re
-import sys
 
 import pandas as pd
 import pytest
 
-from browser import CHROMIUM_ARGS, ERROR_TEXT, chromium_path, free_port, serve
+from browser import ERROR_TEXT, browser_page, serve_notebook
 
-from arkit.config import NOTEBOOKS_DIR, PROJECT_ROOT
 from arkit.dashboards import TrendsDashboard
 from arkit.dashboards import trends as trends_module
 from arkit.kpis import KPI_COLUMNS, kpis
@@ -150,10 +147,7 @@ def test_group_values_are_escaped(sample_ledger, monkeypatch):
 
 @pytest.fixture(scope="module")
 def trends_url(tmp_path_factory):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("ARKIT_LEDGER", "ARKIT_LOAD_OPTIONS")}
-    command = [sys.executable, "-m", "voila", str(NOTEBOOKS_DIR / "02-trends.ipynb"), "--port", str(port), "--no-browser"]
-    with serve(command, port, tmp_path_factory.mktemp("voila") / "voila.log", cwd=PROJECT_ROOT, env=env) as url:
+    with serve_notebook("02-trends.ipynb", tmp_path_factory.mktemp("voila")) as url:
         yield url
 
 
@@ -164,33 +158,24 @@ def _page_latest_column(page) -> dict[str, str]:
 
 @pytest.mark.browser
 def test_trends_page_in_a_browser(trends_url, portfolio_kpis, region_kpis):
-    from playwright.sync_api import sync_playwright
-
-    chromium = chromium_path()
     table = ".arkit-trends-kpi-table tbody"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(trends_url, timeout=120_000)
-            page.wait_for_selector(f'{table} tr[data-kpi="dso"] td.latest', timeout=120_000)
-            expected = _expected(portfolio_kpis)
-            assert {k: v for k, v in _page_latest_column(page).items() if k in expected} == expected
-            for chart in ("aging", "dso-cei", "mix", "kpi"):
-                assert page.locator(f".arkit-trends-{chart}-chart").is_visible()
+    with browser_page(trends_url, timeout=120_000) as page:
+        page.wait_for_selector(f'{table} tr[data-kpi="dso"] td.latest', timeout=120_000)
+        expected = _expected(portfolio_kpis)
+        assert {k: v for k, v in _page_latest_column(page).items() if k in expected} == expected
+        for chart in ("aging", "dso-cei", "mix", "kpi"):
+            assert page.locator(f".arkit-trends-{chart}-chart").is_visible()
 
-            portfolio_rows = page.inner_text(table)
-            region = sorted(region_kpis["region"].unique())[0]
-            page.select_option(".arkit-trends-group-by select", label="Region")
-            page.wait_for_selector(f".arkit-trends-group-value select:not([disabled]) option:text-is('{region}')",
-                                   state="attached", timeout=60_000)
-            page.select_option(".arkit-trends-group-value select", label=region)
-            page.wait_for_function("([sel, old]) => document.querySelector(sel).innerText !== old",
-                                   arg=[table, portfolio_rows], timeout=60_000)
-            expected = _expected(region_kpis[region_kpis["region"] == region])
-            assert {k: v for k, v in _page_latest_column(page).items() if k in expected} == expected
-            assert page.inner_text(".arkit-trends-caption").startswith(f"Region {region}:")
-            text = page.inner_text("body")
-            assert ERROR_TEXT not in text and "Traceback" not in text
-        finally:
-            browser.close()
+        portfolio_rows = page.inner_text(table)
+        region = sorted(region_kpis["region"].unique())[0]
+        page.select_option(".arkit-trends-group-by select", label="Region")
+        page.wait_for_selector(f".arkit-trends-group-value select:not([disabled]) option:text-is('{region}')",
+                               state="attached", timeout=60_000)
+        page.select_option(".arkit-trends-group-value select", label=region)
+        page.wait_for_function("([sel, old]) => document.querySelector(sel).innerText !== old",
+                               arg=[table, portfolio_rows], timeout=60_000)
+        expected = _expected(region_kpis[region_kpis["region"] == region])
+        assert {k: v for k, v in _page_latest_column(page).items() if k in expected} == expected
+        assert page.inner_text(".arkit-trends-caption").startswith(f"Region {region}:")
+        text = page.inner_text("body")
+        assert ERROR_TEXT not in text and "Traceback" not in text
