@@ -217,7 +217,6 @@ class _Book:
         if "doc_type" in aged:
             debit &= aged["doc_type"].isin(["invoice", "debit_memo"]) | aged["doc_type"].isna()
         items = aged[debit].sort_values(["due_date", "doc_date", "document_id"], kind="stable").reset_index(drop=True)
-        self.items = items
         self.ids = items["document_id"].to_numpy(dtype=object)
         self.customers = items["customer_id"].to_numpy(dtype=object)
         self.currencies = items["currency"].to_numpy(dtype=object)
