@@ -7,6 +7,8 @@ read, so that a loader can quarantine those rows with a reason instead of losing
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -15,14 +17,17 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from arkit.errors import LedgerError
 
-__all__ = ["isin", "is_missing", "on_distinct", "parse_amounts", "parse_dates", "parse_flags", "normalize_ids", "DATE_FORMATS"]
+__all__ = ["isin", "is_missing", "on_distinct", "parse_amounts", "parse_money", "parse_numbers", "minor_units",
+           "check_date_format", "Money", "parse_dates", "parse_flags", "normalize_ids", "DATE_FORMATS", "MINOR_UNITS"]
 
-MISSING_TEXT = frozenset({"", "null", "none", "nan", "nat", "n/a", "na", "#n/a", "-", "--"})
+# A dash alone is "nothing" in reports, whichever dash it is.
+DASHES = "\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+MISSING_TEXT = frozenset({"", "null", "none", "nan", "nat", "n/a", "na", "#n/a", "-", "--", *DASHES})
 _MISSING_SPELLINGS = sorted({f(t) for t in MISSING_TEXT for f in (str.lower, str.upper, str.title, str.capitalize)}
                             | {"NaT", "#N/A"})
 # In free text (names, regions, references) only the explicit markers: "NA" may be North America.
-_FREE_TEXT_MISSING = sorted({f(t) for t in ("", "null", "n/a", "#n/a", "-", "--") for f in (str.lower, str.upper,
-                                                                                            str.title)})
+_FREE_TEXT_MISSING = sorted({f(t) for t in ("", "null", "n/a", "#n/a", "-", "--", *DASHES)
+                             for f in (str.lower, str.upper, str.title)})
 TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1", "x"})
 FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})
 # Tried in this order when a column has no explicit format. Day-first and month-first forms are
@@ -36,9 +41,23 @@ DATE_FORMATS = (
 )
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
+# Minus signs as PDFs, word processors and some locales write them. Em dash and horizontal bar
+# are left out: before a number they are as likely a bullet or a "nil" as a minus.
+_MINUS_SIGNS = str.maketrans(dict.fromkeys("\u2212\u2012\u2013\ufe63\uff0d", "-"))
+# ISO 4217 minor units of the currencies that do not have two decimals (two is the default).
+MINOR_UNITS = {
+    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",
+                     "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    "CLF": 4, "UYW": 4,
+}
+_EXACT = pa.decimal128(38, 18)
 _SYMBOLS = re.compile(r"[$€£¥]")
 _CODES = re.compile(r"^(?:USD|CAD|EUR|GBP|JPY|AUD|NZD|CHF|MXN|INR|CNY|SEK|NOK|DKK|ZAR|BRL|US|C|CA|A)(?=[\d(+.,-]|$)"
                     r"|(?<=[\d)+-])(?:USD|CAD|EUR|GBP|JPY|AUD|NZD|CHF|MXN|INR|CNY|SEK|NOK|DKK|ZAR|BRL)$")
+# CR (credit: negative) and DR (debit: positive) written after or before the number.
+_CREDIT = re.compile(r"(?<=[\d).])CR$|^CR(?=[\d(.+-])")
+_DEBIT = re.compile(r"(?<=[\d).])DR$|^DR(?=[\d(.+-])")
 _GROUPED = {".": re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"),
             ",": re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")}
 
@@ -85,15 +104,98 @@ def _as_text(values: pd.Series) -> pd.Series:
     return values.astype("str").str.strip()
 
 
+@dataclass(frozen=True)
+class Money:
+    """A parsed money column: ``amounts`` rounded to each row's currency, which cells were
+    ``unreadable``, how many values were ``rounded`` and the ``difference`` rounding made (the
+    exact sum of the values as written minus the sum of ``amounts``)."""
+
+    amounts: pd.Series
+    unreadable: pd.Series
+    rounded: int = 0
+    difference: Decimal = Decimal(0)
+
+
+def minor_units(currencies: pd.Series | str | None) -> np.ndarray | int:
+    """Decimals of each currency's minor unit (ISO 4217): JPY 0, USD 2, KWD 3; 2 for codes not listed.
+
+    Examples
+    --------
+    >>> minor_units("JPY"), minor_units(None), minor_units(pd.Series(["USD", "KWD", None, "jpy"])).tolist()
+    (0, 2, [2, 3, 2, 0])
+    """
+    if currencies is None or isinstance(currencies, str):
+        return MINOR_UNITS.get(str(currencies).strip().upper(), 2)
+    codes = pa.array(currencies.astype("str").str.strip().str.upper().array, type=pa.string())
+    distinct = pa.compute.unique(codes)
+    units = np.array([MINOR_UNITS.get(code, 2) for code in distinct.to_pylist()], dtype="int64")
+    if (units == 2).all():  # the usual case: no per-row array needed
+        return 2
+    return units[pa.compute.index_in(codes, value_set=distinct).to_numpy(zero_copy_only=False)]
+
+
+def parse_money(values: pd.Series, currencies: pd.Series | str | None = None, decimal: str | None = None, *,
+                where: str = "column", implied_decimals: int = 0, negate: bool = False) -> Money:
+    """Read a money column (see :func:`parse_amounts` for what it reads) and round each value to
+    its currency's minor unit, half to even, on the exact decimal value as written.
+
+    ``currencies`` is one code or a code per row (default: two decimals). ``implied_decimals``
+    divides by that power of ten first (``12345`` with 2 is ``123.45``); ``negate`` flips the
+    sign. Values with digits beyond their currency's are counted in ``rounded``, and the exact
+    total they lost or gained in ``difference``; the rest are loaded exactly as written.
+
+    Examples
+    --------
+    >>> money = parse_money(pd.Series(["64982.589", "0.015", "1,250.00", "x"]))
+    >>> money.amounts.tolist()[:3], money.unreadable.tolist(), money.rounded, money.difference
+    ([64982.59, 0.02, 1250.0], [False, False, False, True], 2, Decimal('-0.006'))
+    >>> parse_money(pd.Series(["1234.5", "1234.5"]), pd.Series(["JPY", "USD"])).amounts.tolist()
+    [1234.0, 1234.5]
+    """
+    numbers, unreadable, plain = _read_numbers(values, decimal, where)
+    units = minor_units(currencies)
+    scaled = numbers / 10 ** implied_decimals if implied_decimals else numbers
+    scale = 10.0 ** np.asarray(units)
+    snapped = np.round(scaled.to_numpy() * scale) / scale
+    # A value written with at most its currency's decimals reads as exactly its snapped float;
+    # only the others need decimal arithmetic (none, in most exports).
+    candidates = np.flatnonzero(np.isfinite(snapped) & (snapped != scaled.to_numpy()))
+    amounts, rounded, difference = scaled.to_numpy(copy=True), 0, Decimal(0)
+    if len(candidates):
+        text = plain.iloc[candidates] if plain is not None else pd.Series(
+            [repr(float(v)) for v in numbers.to_numpy()[candidates]], dtype="str")
+        try:
+            exact = pa.compute.cast(pa.array(text.array, type=pa.string()), _EXACT)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise LedgerError(f"{where}: amounts like {str(text.iloc[0])!r} have more than 18 decimals; "
+                              "round them in the source") from None
+        digits = np.broadcast_to(np.asarray(units), len(numbers))[candidates] - implied_decimals
+        for ndigits in np.unique(digits):
+            group = np.flatnonzero(digits == ndigits)
+            written = exact.take(pa.array(group))
+            kept = pa.compute.round(written, ndigits=int(ndigits), round_mode="half_to_even")
+            rounded += int(pa.compute.sum(pa.compute.not_equal(written, kept)).as_py() or 0)
+            difference += (pa.compute.sum(written).as_py() - pa.compute.sum(kept).as_py()).scaleb(-implied_decimals)
+            floats = pa.compute.cast(kept, pa.float64()).to_numpy(zero_copy_only=False) / 10 ** implied_decimals
+            amounts[candidates[group]] = np.round(floats, int(ndigits) + implied_decimals)
+    amounts = pd.Series(amounts, index=values.index, dtype="float64")
+    if negate:
+        amounts, difference = -amounts, -difference
+    return Money(amounts, unreadable, rounded, difference.normalize() if difference else Decimal(0))
+
+
 def parse_amounts(values: pd.Series, decimal: str | None = None, *, where: str = "column"
                   ) -> tuple[pd.Series, pd.Series]:
     """Read money written as ERPs and spreadsheets write it; return ``(amounts, unreadable)``.
 
-    Thousands separators, spaces, currency symbols or codes, negatives as ``-12``, ``12-``
-    (SAP), ``(12)`` or ``12 CR``. ``decimal`` is ``"."`` or ``","``; by default a column whose
-    values only ever show a comma before their last one or two digits is read as decimal comma.
-    A column whose only dots are thousands-like (``1.234``, never ``12.5`` or ``12.50``) could
-    be either: without ``decimal`` that is an error that asks for it, never a guess.
+    Thousands separators, spaces, currency symbols or codes, negatives as ``-12``, ``−12`` (the
+    Unicode minus, and figure and en dashes), ``12-`` (SAP), ``(12)``, ``12 CR`` or ``CR 12``
+    (``DR`` marks a debit: positive; ``CR`` or ``DR`` beside a minus sign is unreadable, never a
+    guess). ``decimal`` is ``"."`` or ``","``; by default a column whose values only ever show a
+    comma before their last one or two digits is read as decimal comma. A column whose only dots
+    are thousands-like (``1.234``, never ``12.5`` or ``12.50``) could be either: without
+    ``decimal`` that is an error that asks for it, never a guess. Amounts are rounded half to
+    even to the cent, on their exact value (:func:`parse_money` rounds per currency).
 
     Examples
     --------
@@ -102,18 +204,43 @@ def parse_amounts(values: pd.Series, decimal: str | None = None, *, where: str =
     ([1234.5, -99.95, 1200.0, -12.0, 5.0], [False, False, False, False, False, True, False])
     >>> parse_amounts(pd.Series(["1.234,56-", "0,5", "12"]))[0].tolist()
     [-1234.56, 0.5, 12.0]
+    >>> parse_amounts(pd.Series(["\u221212.50", "12.50 CR", "DR 12.50", "cr12.50", "-12.50 DR"]))[0].tolist()
+    [-12.5, -12.5, 12.5, -12.5, nan]
     """
+    money = parse_money(values, None, decimal, where=where)
+    return money.amounts, money.unreadable
+
+
+def parse_numbers(values: pd.Series, decimal: str | None = None, *, where: str = "column"
+                  ) -> tuple[pd.Series, pd.Series]:
+    """Read numbers written like amounts (rates, quantities) with every decimal they have; return
+    ``(numbers, unreadable)``.
+
+    Examples
+    --------
+    >>> parse_numbers(pd.Series(["0.7308", "1,234.56789", "n/a", "?"]))[0].tolist()
+    [0.7308, 1234.56789, nan, nan]
+    """
+    numbers, unreadable, _ = _read_numbers(values, decimal, where)
+    return numbers, unreadable
+
+
+def _read_numbers(values: pd.Series, decimal: str | None, where: str
+                  ) -> tuple[pd.Series, pd.Series, pd.Series | None]:
+    """``(numbers, unreadable, plain)``: the values as floats, unrounded, and as plain decimal
+    text (``-1234.567``) for exact arithmetic; ``plain`` is None for a numeric column."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-        return numbers.round(2), numbers.isna() & ~values.isna()
-    numbers = _plain_numbers(values) if decimal != "," else None
-    if numbers is not None:
+        return numbers, numbers.isna() & ~values.isna(), None
+    plain = _plain_numbers(values) if decimal != "," else None
+    if plain is not None:
+        numbers, plain = plain
         bad = pd.Series(False, index=values.index)
     else:
-        numbers, bad = on_distinct(values, lambda distinct: _parse_amount_text(distinct, decimal))
+        numbers, bad, plain = on_distinct(values, lambda distinct: _parse_amount_text(distinct, decimal))
     if decimal is None:
         _refuse_ambiguous_dots(values, numbers, where)
-    return numbers.round(2), bad
+    return numbers, bad, plain
 
 
 def _refuse_ambiguous_dots(values: pd.Series, numbers: pd.Series, where: str) -> None:
@@ -132,8 +259,9 @@ def _refuse_ambiguous_dots(values: pd.Series, numbers: pd.Series, where: str) ->
                      "or 'decimal:' in the mapping)")
 
 
-def _plain_numbers(values: pd.Series) -> pd.Series | None:
-    """Clean exports hold plain numbers only: read them with one Arrow cast, or return None."""
+def _plain_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series] | None:
+    """Clean exports hold plain numbers only: read them with one Arrow cast (returning the
+    numbers and their trimmed text), or return None."""
     missing = is_missing(values)
     text = values.astype("str").str.strip().mask(missing)
     try:
@@ -141,27 +269,29 @@ def _plain_numbers(values: pd.Series) -> pd.Series | None:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
         return None
     result = pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, dtype="float64")
-    return result if np.isfinite(result[~missing]).all() else None
+    return (result, text) if np.isfinite(result[~missing]).all() else None
 
 
-def _parse_amount_text(values: pd.Series, decimal: str | None) -> tuple[pd.Series, pd.Series]:
+def _parse_amount_text(values: pd.Series, decimal: str | None) -> tuple[pd.Series, pd.Series, pd.Series]:
     missing = is_missing(values)
-    text = _as_text(values).str.upper().str.replace(_SPACES, "", regex=True)
-    credit = text.str.endswith("CR")
-    text = text.str.replace(r"(CR|DR)$", "", regex=True).str.replace(_SYMBOLS, "", regex=True)
+    text = _as_text(values).str.translate(_MINUS_SIGNS).str.upper().str.replace(_SPACES, "", regex=True)
+    text = text.str.replace(_SYMBOLS, "", regex=True)
+    credit, debit = text.str.contains(_CREDIT, regex=True), text.str.contains(_DEBIT, regex=True)
+    text = text.str.replace(_CREDIT, "", regex=True).str.replace(_DEBIT, "", regex=True)
     text = text.str.replace(_CODES, "", regex=True)
-    negative = credit | text.str.startswith("-") | text.str.endswith("-") | (
-        text.str.startswith("(") & text.str.endswith(")"))
+    signed = text.str.startswith("-") | text.str.endswith("-") | (text.str.startswith("(") & text.str.endswith(")"))
+    negative = credit | signed
     core = text.str.strip("()+-")
     if decimal is None:
         comma_decimal = core.str.contains(r",\d{1,2}$", regex=True) & ~core.str.contains(r"\.\d{1,2}$", regex=True)
         dot_decimal = core.str.contains(r"\.\d{1,2}$", regex=True)
         decimal = "," if comma_decimal[~missing].any() and not dot_decimal[~missing].any() else "."
-    readable = core.str.match(_GROUPED[decimal]) & ~missing
+    # A credit or debit mark beside a sign, or both marks, contradict each other: unreadable.
+    readable = core.str.match(_GROUPED[decimal]) & ~missing & ~((credit | debit) & signed) & ~(credit & debit)
     core = core.str.replace("," if decimal == "." else ".", "", regex=False).str.replace(",", ".", regex=False)
-    numbers = pd.to_numeric(core.where(readable), errors="coerce").astype("float64")
-    numbers = numbers.where(~negative, -numbers)
-    return numbers, ~readable & ~missing
+    plain = core.where(~negative, "-" + core).where(readable)
+    numbers = pd.to_numeric(plain, errors="coerce").astype("float64")
+    return numbers, ~readable & ~missing, plain
 
 
 def _excel_serials(values: pd.Series, missing: pd.Series) -> pd.Series | None:
@@ -182,6 +312,36 @@ def _jde_julian(values: pd.Series) -> pd.Series:
     return starts + pd.to_timedelta((day - 1).where(valid), unit="D")
 
 
+_DIRECTIVES = frozenset("aAbBcdfGHIjmMpSUuVwWxXyYzZ%")
+_NAMED_FORMATS = ("excel", "jde_julian", "ISO8601", "mixed")
+
+
+def check_date_format(date_format: str | None, *, where: str = "date format") -> None:
+    """Refuse a date format that cannot read any date, before a single row is read.
+
+    A ``strptime`` format needs a year (``%Y`` or ``%y``) and known directives only; ``excel``,
+    ``jde_julian``, ``ISO8601`` and ``mixed`` are named formats.
+
+    Examples
+    --------
+    >>> check_date_format("%d/%m/%Y"), check_date_format("excel")
+    (None, None)
+    >>> check_date_format("%d/%m/%Q", where="items.csv")
+    Traceback (most recent call last):
+    ...
+    arkit.errors.LedgerError: items.csv: date format '%d/%m/%Q': %Q is not a strptime directive; write the dates' parts with %d %m %Y %y %b %B %H %M %S, e.g. --date-format %d/%m/%Y
+    """
+    if date_format is None or date_format in _NAMED_FORMATS:
+        return
+    advice = "write the dates' parts with %d %m %Y %y %b %B %H %M %S, e.g. --date-format %d/%m/%Y"
+    directives = re.findall(r"%(.?)", date_format.replace("%%", ""))
+    unknown = [d for d in directives if d not in _DIRECTIVES and d != ":"]
+    if unknown:
+        raise LedgerError(f"{where}: date format {date_format!r}: %{unknown[0]} is not a strptime directive; {advice}")
+    if not {"Y", "y", "G"} & set(directives):
+        raise LedgerError(f"{where}: date format {date_format!r} has no year (%Y or %y); {advice}")
+
+
 def parse_dates(values: pd.Series, date_format: str | None = None, *, where: str = "column"
                 ) -> tuple[pd.Series, pd.Series]:
     """Read a column of dates; return ``(datetime64[s] values, unreadable)``.
@@ -200,6 +360,7 @@ def parse_dates(values: pd.Series, date_format: str | None = None, *, where: str
     ...
     arkit.errors.LedgerError: items.csv column 'Date': dates like '01/02/2026' read as both %m/%d/%Y and %d/%m/%Y; give --date-format
     """
+    check_date_format(date_format, where=where)
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
         return parsed.dt.normalize().astype("datetime64[s]"), pd.Series(False, index=values.index)

@@ -1,7 +1,9 @@
 """The canonical tables of a ledger, declared once, and the check that coerces a frame to them.
 
 Every loader ends in :func:`validate_table`; everything downstream trusts its output: ids are
-text, dates are ``datetime64``, money is ``float64`` (two decimals), flags are ``bool``.
+text, dates are ``datetime64``, money is ``float64`` rounded to its currency's minor unit (two
+decimals but for JPY, KWD and the like), other numbers (``fx_rates.rate``) keep every decimal
+they are given, flags are ``bool``.
 Columns that no spec names are kept untouched as extra attributes.
 """
 
@@ -14,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from arkit.errors import LedgerError
-from arkit.parsing import is_missing, normalize_ids, on_distinct, parse_amounts, parse_dates, parse_flags
+from arkit.parsing import is_missing, normalize_ids, on_distinct, parse_dates, parse_flags, parse_money, parse_numbers
 
 __all__ = ["Column", "TableSpec", "TABLES", "DOC_TYPES", "ID_COLUMNS", "coerce_table", "validate_table",
            "terms_days"]
@@ -125,6 +127,7 @@ def terms_days(terms: pd.Series) -> pd.Series:
 
 
 PROBLEM_COLUMNS = ["position", "column", "value", "reason"]
+NEGATED = ("amount", "open_amount")  # the signed columns that a mapping's ``sign: negate`` flips
 
 
 def _coerce(values: pd.Series, kind: str, column: str, *, date_format, decimal, where: str):
@@ -140,19 +143,32 @@ def _coerce(values: pd.Series, kind: str, column: str, *, date_format, decimal, 
         return (*parse_dates(values, date_format, where=f"{where} column {column!r}"), 0)
     if kind == "bool":
         return (*parse_flags(values), 0)
-    parsed, bad = parse_amounts(values, decimal, where=f"{where} column {column!r}")
-    return (parsed if kind == "money" else parsed.astype("float64")), bad, 0
+    return (*parse_numbers(values, decimal, where=f"{where} column {column!r}"), 0)
+
+
+def _row_currencies(table: pd.DataFrame, currency: str) -> pd.Series | str:
+    """The currency of each row: its own (a parsed ``currency`` column), else ``currency``."""
+    if "currency" not in table.columns:
+        return currency
+    upper, = on_distinct(table["currency"], lambda v: (v.str.upper(),))
+    return upper.fillna(currency)
 
 
 def coerce_table(frame: pd.DataFrame, spec: TableSpec | str, *, currency: str = "USD",
-                 date_format: str | None = None, decimal: str | None = None, where: str | None = None
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+                 date_format: str | None = None, decimal: str | None = None, where: str | None = None,
+                 implied_decimals: int = 0, negate: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Coerce the canonical columns of ``frame``; return ``(table, problems, warnings)``.
 
     ``problems`` has one row per unusable cell (``position``, ``column``, ``value``,
     ``reason``): a value that does not parse, a required value that is missing, an unknown
     document type. Those rows stay in ``table`` for the caller to quarantine or refuse. A
     missing required column raises :class:`LedgerError` at once, naming the headers found.
+
+    Money is read with :func:`~arkit.parsing.parse_money` in each row's currency (``currency``
+    for rows that carry none), after ``implied_decimals`` and with ``negate`` applied to
+    ``amount`` and ``open_amount``. A money column with values rounded to their currency gets a
+    warning, and ``table.attrs["rounding"]`` maps it to its :class:`~arkit.parsing.Money`
+    (``rounded`` count, exact ``difference``).
 
     Examples
     --------
@@ -178,13 +194,25 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec | str, *, currency: str = 
             "or see `arkit load SOURCE --suggest-mapping`"
         )
     table = frame.reset_index(drop=True).copy()
-    problems, warnings = [], []
-    for column in spec.columns:
+    problems, warnings, rounding, currencies = [], [], {}, None
+    # Money last: its rounding depends on the row's currency.
+    for column in sorted(spec.columns, key=lambda c: c.kind == "money"):
         if column.name not in table.columns:
             continue
         raw = table[column.name]
-        parsed, bad, repaired = _coerce(raw, column.kind, column.name, date_format=date_format, decimal=decimal,
-                                        where=where)
+        if column.kind == "money":
+            currencies = _row_currencies(table, currency) if currencies is None else currencies
+            money = parse_money(raw, currencies, decimal, where=f"{where} column {column.name!r}",
+                                implied_decimals=implied_decimals, negate=negate and column.name in NEGATED)
+            parsed, bad, repaired = money.amounts, money.unreadable, 0
+            if money.rounded:
+                rounding[column.name] = money
+                warnings.append(f"{where}: {money.rounded:,} {column.name} value(s) had more decimals than their "
+                                f"currency has (ISO 4217: USD 2, JPY 0, KWD 3); rounded half to even, which changed "
+                                f"the total by {-money.difference:+,f}")
+        else:
+            parsed, bad, repaired = _coerce(raw, column.kind, column.name, date_format=date_format, decimal=decimal,
+                                            where=where)
         if repaired:
             warnings.append(f"{where}: {repaired} {column.name} value(s) written as decimals (like '123.0') "
                             "were read as whole ids")
@@ -202,6 +230,7 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec | str, *, currency: str = 
             problems.append((position, "doc_type", value,
                              f"unknown document type {value!r}; use one of {', '.join(DOC_TYPES)}"))
     problems = pd.DataFrame(problems, columns=PROBLEM_COLUMNS).sort_values(["position"], kind="stable")
+    table.attrs["rounding"] = rounding
     return table, problems.reset_index(drop=True), warnings
 
 

@@ -2,7 +2,8 @@
 
 Every data row read is either loaded or rejected with its place in the source and a reason;
 report lines (totals, headings) that a mapping names are listed as skipped. Loaded plus
-rejected equals read, in rows and in amount.
+rejected equals read in rows; in amount, loaded plus rejected plus rounding (of values with
+more decimals than their currency has) equals read, the exact total of the source.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import warnings as warnings_module
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +23,7 @@ from arkit.loaders.mapping import Mapping, header_key, load_mapping, preset
 from arkit.loaders.sql import is_database_url, read_sql, redact
 from arkit.loaders.sources import (EXCEL_SUFFIXES, PARQUET_SUFFIXES, TEXT_SUFFIXES, RawTable,
                                    read_source_file)
-from arkit.parsing import isin, parse_amounts
+from arkit.parsing import check_date_format, isin, parse_numbers
 from arkit.schema import TABLES, coerce_table, duplicate_keys
 
 __all__ = ["LoadReport", "LoadResult", "load", "load_ledger", "resolve_mapping"]
@@ -30,9 +32,22 @@ REJECT_COLUMNS = ["table", "source", "line", "place", "column", "reason", "value
 READABLE_SUFFIXES = TEXT_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES + (".gz",)
 
 
+def _cents(value: float) -> Decimal:
+    """A report figure to the cent (half to even), from the shortest text of the float."""
+    return Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+
+
+def _exact_total(amounts: pd.Series) -> Decimal:
+    """The exact sum of loaded amounts (at most 4 decimals, the finest ISO 4217 minor unit)."""
+    return Decimal(int(np.rint(amounts.fillna(0).to_numpy(dtype="float64") * 10_000).astype("int64").sum())).scaleb(-4)
+
+
 @dataclass
 class LoadReport:
-    """What a load read, loaded, rejected and skipped. Amounts are the items' ``amount``."""
+    """What a load read, loaded, rejected and skipped. Amounts are the items' ``amount``:
+    ``amount_read`` is the exact total of the values as written, ``amount_rounding`` what
+    rounding ``rows_rounded`` values to their currency's minor unit took off it, so that read =
+    loaded + rejected + rounding."""
 
     source: str
     rows_read: int = 0
@@ -41,18 +56,27 @@ class LoadReport:
     amount_read: float = 0.0
     amount_loaded: float = 0.0
     amount_rejected: float = 0.0
+    amount_rounding: float = 0.0
+    rows_rounded: int = 0
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source", "line", "reason", "text"]))
     warnings: list[str] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)
 
+    def _figures(self) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """Read, loaded, rejected and rounding to the cent; the rounding shown is what makes the
+        figures shown add up (read = loaded + rejected + rounding, to the cent)."""
+        read, loaded, rejected = _cents(self.amount_read), _cents(self.amount_loaded), _cents(self.amount_rejected)
+        return read, loaded, rejected, read - loaded - rejected
+
     def to_dict(self) -> dict:
         """The report as plain JSON-ready data (the keys of ``arkit load --json``)."""
+        read, loaded, rejected, rounding = self._figures()
         return {
             "source": self.source,
             "rows_read": self.rows_read, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
-            "amount_read": round(self.amount_read, 2), "amount_loaded": round(self.amount_loaded, 2),
-            "amount_rejected": round(self.amount_rejected, 2),
+            "amount_read": float(read), "amount_loaded": float(loaded), "amount_rejected": float(rejected),
+            "amount_rounding": float(rounding), "rows_rounded": self.rows_rounded,
             "tables": self.tables,
             "lines_skipped": len(self.skipped),
             "rejects": [{k: (None if pd.isna(v) else int(v)) if k == "line" else v for k, v in r.items()}
@@ -61,12 +85,16 @@ class LoadReport:
         }
 
     def __str__(self) -> str:
+        read, loaded, rejected, rounding = self._figures()
         lines = [
             f"source         {self.source}",
-            f"rows read      {self.rows_read:>12,}   amount read      {self.amount_read:>18,.2f}",
-            f"rows loaded    {self.rows_loaded:>12,}   amount loaded    {self.amount_loaded:>18,.2f}",
-            f"rows rejected  {self.rows_rejected:>12,}   amount rejected  {self.amount_rejected:>18,.2f}",
+            f"rows read      {self.rows_read:>12,}   amount read      {read:>18,.2f}",
+            f"rows loaded    {self.rows_loaded:>12,}   amount loaded    {loaded:>18,.2f}",
+            f"rows rejected  {self.rows_rejected:>12,}   amount rejected  {rejected:>18,.2f}",
         ]
+        if self.rows_rounded or rounding:
+            lines.append(f"rows rounded   {self.rows_rounded:>12,}   rounding         {rounding:>18,.2f}"
+                         "   (more decimals than the currency has; half to even)")
         if len(self.tables) > 1:
             lines.append("tables         " + ", ".join(f"{k} {v:,}" for k, v in self.tables.items()))
         if len(self.skipped):
@@ -160,7 +188,7 @@ def _rename(frame: pd.DataFrame, mapping: Mapping | None, spec_columns: set[str]
             if len(present) == 2:
                 by_key = {header_key(c): c for c in frame.columns}
                 debit, bad_debit, credit, bad_credit = (
-                    part for side in ("debit", "credit") for part in parse_amounts(
+                    part for side in ("debit", "credit") for part in parse_numbers(
                         frame[by_key[header_key(present[side])]], mapping.decimal, where=f"column {present[side]!r}"))
                 amount = debit.fillna(0) - credit.fillna(0)
                 renamed["amount"] = amount.where(~(bad_debit | bad_credit) & (debit.notna() | credit.notna()))
@@ -186,8 +214,8 @@ def _rows_to_reject(table: pd.DataFrame, problems: pd.DataFrame, spec_name: str)
 
 
 def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currency: str, customer: str | None = None
-                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str], float]:
-    """One raw table -> (loaded rows, rejects, skipped lines, warnings, amount read)."""
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str], Decimal, int]:
+    """One raw table -> (loaded rows, rejects, skipped lines, warnings, exact amount read, amounts rounded)."""
     spec = TABLES[table_name]
     warnings = []
     for header in raw.frame.attrs.get("duplicate_headers", []):
@@ -214,21 +242,14 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         candidates = pd.Series(True, index=frame.index)
     if candidates.any() and data_columns:
         exact[candidates] = frame.loc[candidates].duplicated(subset=data_columns, keep="first")
-    options = dict(date_format=mapping.date_format, decimal=mapping.decimal) if mapping else {}
+    options = dict(date_format=mapping.date_format, decimal=mapping.decimal, implied_decimals=mapping.implied_decimals,
+                   negate=mapping.sign == "negate") if mapping else {}
     default_currency = (mapping.currency if mapping and mapping.currency else currency)
     table, problems, coerce_warnings = coerce_table(renamed.drop(columns="_line"), spec, currency=default_currency,
                                                     where=raw.source, **options)
     warnings += coerce_warnings
+    rounding = table.attrs.get("rounding", {}).get("amount")
     table["_line"] = frame["_line"].to_numpy()
-    if mapping is not None:
-        money = [c for c in ("amount", "open_amount", "promised_amount", "credit_limit") if c in table]
-        if mapping.implied_decimals:
-            table[money] = table[money] / 10 ** mapping.implied_decimals
-        if mapping.sign == "negate" and "amount" in table:
-            table[[c for c in money if c in ("amount", "open_amount")]] *= -1
-            if table_name == "items":  # a type taken from the sign must follow the corrected sign
-                untyped = renamed["doc_type"].isna().to_numpy() if "doc_type" in renamed else slice(None)
-                table.loc[untyped, "doc_type"] = np.where(table.loc[untyped, "amount"] >= 0, "invoice", "credit_memo")
     reasons = _rows_to_reject(table, problems, table_name)
     if exact.any():
         first_lines = frame.loc[candidates].groupby(data_columns, dropna=False, sort=False)["_line"].transform("first")
@@ -257,7 +278,8 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         "_amount": amount[bad].to_numpy(),
     })
     loaded = table.loc[~bad].reset_index(drop=True)  # _line stays until the last checks (see _finish)
-    return loaded, rejects, skipped, warnings, float(amount.sum())
+    amount_read = _exact_total(amount) + (rounding.difference if rounding else 0)
+    return loaded, rejects, skipped, warnings, amount_read, rounding.rounded if rounding else 0
 
 
 def _cell(value) -> str:
@@ -295,8 +317,8 @@ def _stack(raws: list[RawTable], folder: Path) -> RawTable:
 
 
 def _finish(loaded: dict[str, pd.DataFrame], rejects: list[pd.DataFrame], skipped: list[pd.DataFrame],
-            warnings: list[str], amount_read: float, source: str, currency: str, sources: dict[str, str],
-            rows_read: int) -> LoadResult:
+            warnings: list[str], amount_read: Decimal, rows_rounded: int, source: str, currency: str,
+            sources: dict[str, str], rows_read: int) -> LoadResult:
     rejects_frame = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS + ["_amount"])
     if "applications" in loaded and "items" in loaded:
         apps = loaded["applications"]
@@ -314,17 +336,18 @@ def _finish(loaded: dict[str, pd.DataFrame], rejects: list[pd.DataFrame], skippe
             loaded["applications"] = apps.loc[~orphan].reset_index(drop=True)
     loaded = {name: table.drop(columns="_line") for name, table in loaded.items()}
     items_rejected = rejects_frame["table"].eq("items") if len(rejects_frame) else pd.Series(dtype=bool)
-    amount_rejected = float(rejects_frame.loc[items_rejected, "_amount"].sum()) if len(rejects_frame) else 0.0
+    amount_rejected = _exact_total(rejects_frame.loc[items_rejected, "_amount"]) if len(rejects_frame) else Decimal(0)
     ledger = Ledger._trusted(loaded, currency=currency, sources=sources)
     rows_loaded = sum(len(t) for t in loaded.values())
     if rows_loaded + len(rejects_frame) != rows_read:  # counted apart, so that a lost row cannot go unseen
         raise LedgerError(f"{source}: read {rows_read} rows but loaded {rows_loaded} and rejected {len(rejects_frame)}: "
                           "rows were lost; please report this with the file")
+    amount_loaded = _exact_total(ledger.items["amount"])
     report = LoadReport(
         source=source, rows_read=rows_read, rows_loaded=rows_loaded,
-        rows_rejected=len(rejects_frame), amount_read=round(amount_read, 2),
-        amount_loaded=round(float(ledger.items["amount"].sum()), 2), amount_rejected=round(amount_rejected, 2),
-        rejects=rejects_frame.drop(columns="_amount"), warnings=warnings,
+        rows_rejected=len(rejects_frame), amount_read=float(amount_read), amount_loaded=float(amount_loaded),
+        amount_rejected=float(amount_rejected), amount_rounding=float(amount_read - amount_loaded - amount_rejected),
+        rows_rounded=rows_rounded, rejects=rejects_frame.drop(columns="_amount"), warnings=warnings,
         skipped=pd.concat(skipped, ignore_index=True) if skipped else LoadReport(source).skipped,
         tables={name: len(t) for name, t in loaded.items()},
     )
@@ -357,6 +380,7 @@ def load(source, *, mapping: Mapping | str | Path | None = None, preset: str | N
     >>> result.report.rows_rejected, result.report.tables["customers"]
     (0, 1250)
     """
+    check_date_format(date_format, where=str(redact(source) if isinstance(source, str) else source))
     chosen = resolve_mapping(mapping, preset, date_format=date_format, decimal=decimal, currency=currency)
     target = chosen.table if chosen is not None else "items"
     if isinstance(source, str) and is_database_url(source):
@@ -383,21 +407,21 @@ def load(source, *, mapping: Mapping | str | Path | None = None, preset: str | N
 
 def _load_raws(raws: dict[str, RawTable], mapping: Mapping | None, source: str, currency: str,
                warnings: list[str], customer: str | None = None) -> LoadResult:
-    loaded, rejects, skipped, amount_read = {}, [], [], 0.0
+    loaded, rejects, skipped, amount_read, rows_rounded = {}, [], [], Decimal(0), 0
     for name, raw in raws.items():
-        table_rows, table_rejects, table_skipped, table_warnings, table_amount = _load_table(
+        table_rows, table_rejects, table_skipped, table_warnings, table_amount, table_rounded = _load_table(
             raw, mapping, name, currency, customer)
         loaded[name] = table_rows
         rejects.append(table_rejects)
         skipped.append(table_skipped)
         warnings += table_warnings
         if name == "items":
-            amount_read = table_amount
+            amount_read, rows_rounded = table_amount, table_rounded
     if "items" not in loaded:
         raise LedgerError(f"{source}: nothing to load as items (the mapping is for table {mapping.table!r})")
     rows_read = sum(len(raw.frame) for raw in raws.values()) - sum(len(s) for s in skipped)
     return _finish(loaded, [r for r in rejects if len(r)], [s for s in skipped if len(s)], warnings, amount_read,
-                   source, currency, {name: raw.source for name, raw in raws.items()}, rows_read)
+                   rows_rounded, source, currency, {name: raw.source for name, raw in raws.items()}, rows_read)
 
 
 def _load_database(source, mapping, target, table, query, currency, customer=None) -> LoadResult:

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from arkit.errors import ArkitError
+from arkit.parsing import check_date_format
 from arkit.schema import DOC_TYPES, TABLES
 
 __all__ = ["Mapping", "load_mapping", "preset", "preset_names", "suggest_mapping", "header_key", "PRESETS_DIR"]
@@ -85,6 +86,7 @@ class Mapping:
             raise ArkitError(f"{where}: table {self.table!r} is not one of {', '.join(TABLES)}")
         if self.sign not in SIGNS:
             raise ArkitError(f"{where}: sign must be one of {', '.join(SIGNS)}, got {self.sign!r}")
+        check_date_format(self.date_format, where=where)
         if self.decimal not in (None, ".", ","):
             raise ArkitError(f"{where}: decimal must be '.' or ',', got {self.decimal!r}")
         if self.debit_credit is not None and set(self.debit_credit) != {"debit", "credit"}:

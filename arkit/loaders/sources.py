@@ -8,11 +8,14 @@ name its place in the file.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import gzip
 import io
 import re
+import sys
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,17 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_SCAN = 40
 _NUMBERISH = re.compile(r"^[\s$€£(+-]*[\d.,]+[\s)%-]*$")
+
+
+@contextlib.contextmanager
+def _wide_fields():
+    """Python's csv module stops at fields over 128 KiB; notes and remittance text can be longer.
+    The limit is process-wide: raise it while arkit reads, then put it back."""
+    previous = csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 @dataclass
@@ -53,7 +67,7 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        return data.decode("utf-16", errors="replace"), "utf-16"
     head = data[:4096]
     if head and head.count(0) > len(head) // 4 and head[1::2].count(0) > len(head) // 3:
         return data.decode("utf-16-le", errors="replace"), "utf-16-le"
@@ -193,10 +207,22 @@ def _read_text(path: Path, data: bytes, mapping: Mapping | None) -> RawTable:
     source = str(path)
     text, encoding = _decode(data, source)
     suffix = path.suffix.lower() if path.suffix.lower() != ".gz" else Path(path.stem).suffix.lower()
-    delimiter = _sniff_delimiter(text[:200_000], suffix)
-    fast = _read_fast(text, data, encoding, delimiter, source, mapping)
-    if fast is not None:
-        return fast
+    with _wide_fields():
+        delimiter = _sniff_delimiter(text[:200_000], suffix)
+        fast = _read_fast(text, data, encoding, delimiter, source, mapping)
+        if fast is not None:
+            return fast
+        rows, lines, error = _records(text, delimiter)
+    if error is not None:
+        start, exc = error
+        raise LedgerError(f"{source} line {start}: not readable as delimited text ({exc}); "
+                          "check the quotes on this line: a quote opened here may never be closed") from None
+    frame, body_lines, header_line = _frame_from_rows(rows, lines, source, mapping)
+    return RawTable(frame, body_lines, source, "line", encoding, delimiter, header_line)
+
+
+def _records(text: str, delimiter: str) -> tuple[list[list[str]], list[int], tuple[int, csv.Error] | None]:
+    """Every record with the line it starts on; and where reading stopped, and why, if it did."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows, lines, start = [], [], 1
     try:
@@ -205,10 +231,8 @@ def _read_text(path: Path, data: bytes, mapping: Mapping | None) -> RawTable:
             lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise LedgerError(f"{source} line {start}: not readable as delimited text ({exc}); "
-                          "check the quotes on this line: a quote opened here may never be closed") from None
-    frame, body_lines, header_line = _frame_from_rows(rows, lines, source, mapping)
-    return RawTable(frame, body_lines, source, "line", encoding, delimiter, header_line)
+        return rows, lines, (start, exc)
+    return rows, lines, None
 
 
 def _cell_text(value) -> str:
@@ -227,9 +251,12 @@ def _read_excel(path: Path, sheet: str | None, mapping: Mapping | None) -> RawTa
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    if not zipfile.is_zipfile(path):
+        raise LedgerError(f"{path}: not an Excel workbook (an .xlsx file is a zip archive; this one is not). "
+                          "If it is delimited text, give it a .csv name")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as exc:
         raise LedgerError(f"{path}: not a readable Excel workbook ({type(exc).__name__})") from None
     try:
         if sheet is not None:
