@@ -211,6 +211,26 @@ def check_null_markers(result):
     assert values(result, "terms") == [None, "NET30", None]
 
 
+def check_signed_amounts(result):
+    assert values(result, "amount") == [-12.50, -5.00, -2.50, -0.75, 3.00]
+
+
+def check_credit_debit_marks(result):
+    assert values(result, "amount") == [-12.50, -12.50, -12.50, -12.50, 100.00, 100.00, 1000.00, -7.00]
+
+
+BIG_NOTE = "Remittance advice: " + "INV-0000123 paid in full; " * 6000 + "end"  # 156,022 characters: over 128 KiB
+
+
+def check_big_note(result):
+    assert len(BIG_NOTE) > 128 * 1024
+    assert values(result, "customer_name")[1] == BIG_NOTE
+
+
+def check_big_note_on_two_lines(result):
+    assert values(result, "customer_name")[0] == BIG_NOTE + "\nsecond line"
+
+
 def check_embedded(result):
     assert values(result, "customer_name") == ["Acme\nDivision 2", "Multi\nline\nname", "D"]
 
@@ -317,6 +337,35 @@ CASES = [
               "INV-142,C142,2026-01-03,250.00-,C", "INV-143,C143,2026-01-04,€ 10.00,D",
               "INV-144,C144,2026-01-05,USD 5.00,E", "INV-145,C145,2026-01-06,-7.25,F", "INV-146,C146,2026-01-07,£1.00,G"),
          Loads(7, 0, "893.30", "0", check=check_currency_amounts)),
+    # U+2212 minus (PDFs), figure dash, en dash, the small and fullwidth hyphen-minus; a dash alone
+    # is nothing (required: rejected); an em dash before a number may be a bullet: unreadable.
+    Case("unicode-minus-signs", "items.csv",
+         utf8(HEADER, "INV-300,C300,2026-01-01,\u221212.50,A", "INV-301,C301,2026-01-02,\u20125.00,B",
+              "INV-302,C302,2026-01-03,\u20132.50,C", "INV-303,C303,2026-01-04,\uff0d0.75,D",
+              "INV-304,C304,2026-01-05,3.00,E", "INV-305,C305,2026-01-06,\u2014,F",
+              "INV-306,C306,2026-01-07,\u20147.00,G", "INV-307,C307,2026-01-08,\u2212,H"),
+         Loads(5, 3, "-17.75", "0", rejects=((7, "amount is required"), (8, "cannot read"), (9, "amount is required")),
+               check=check_signed_amounts)),
+    # CR (credit, negative) and DR (debit, positive) after or before the number, any case, with or
+    # without a space; beside a minus sign or parentheses, or both at once, they contradict: rejected.
+    Case("credit-debit-marks", "items.csv",
+         utf8(HEADER, "INV-310,C310,2026-01-01,12.50 CR,A", "INV-311,C311,2026-01-02,12.50CR,B",
+              "INV-312,C312,2026-01-03,CR 12.50,C", "INV-313,C313,2026-01-04,cr12.50,D",
+              "INV-314,C314,2026-01-05,100.00 DR,E", "INV-315,C315,2026-01-06,DR100.00,F",
+              'INV-316,C316,2026-01-07,"Dr 1,000.00",G', "INV-317,C317,2026-01-08,$7.00 Cr,H",
+              "INV-318,C318,2026-01-09,-5.00 CR,I", "INV-319,C319,2026-01-10,(5.00) DR,J",
+              "INV-320,C320,2026-01-11,CR 5.00 DR,K"),
+         Loads(8, 3, "1143.00", "0", rejects=((10, "cannot read"), (11, "cannot read"), (12, "cannot read")),
+               check=check_credit_debit_marks)),
+    # -- sizes -------------------------------------------------------------------------------
+    Case("cell-over-128-kib", "items.csv",
+         csv_bytes([HEADER.split(","), ["INV-330", "C330", "2026-01-01", "10.00", "A"],
+                    ["INV-331", "C331", "2026-01-02", "20.00", BIG_NOTE]]),
+         Loads(2, 0, "30.00", "0", check=check_big_note)),
+    Case("cell-over-128-kib-with-a-line-break", "items.csv",  # a record over two lines: Python's csv reader
+         csv_bytes([HEADER.split(","), ["INV-332", "C332", "2026-01-01", "10.00", BIG_NOTE + "\nsecond line"],
+                    ["INV-333", "C333", "2026-01-02", "bad", "B"]]),
+         Loads(1, 1, "10.00", "0", rejects=((4, "bad"),), check=check_big_note_on_two_lines)),
     # -- headers -----------------------------------------------------------------------------
     Case("duplicate-header-unmapped", "items.csv",
          utf8("document_id,customer_id,doc_date,amount,note,note", "INV-150,C150,2026-01-01,10.00,first,second",
@@ -390,6 +439,14 @@ CASES = [
          Loads(2, 1, "300.00", "0", rejects=((4, "abc"),))),
     Case("xlsx-missing-sheet", "book.xlsx", workbook_with_cover_first, ("Ledger", "Cover", "Data"),
          options={"sheet": "Ledger"}),
+    Case("xlsx-that-is-text", "items.xlsx", utf8(HEADER, "INV-1,C1,2026-01-01,10.00,A"), ("not an Excel workbook",)),
+    Case("xlsx-truncated", "items.xlsx", xlsx_bytes()[:700], ("Excel workbook",)),
+    Case("xlsx-empty", "items.xlsx", b"", ("Excel workbook",)),
+    # -- options -----------------------------------------------------------------------------
+    Case("date-format-bad-directive", "items.csv", utf8(HEADER, "INV-340,C340,01/02/2026,10.00,A"),
+         ("date format '%Q'", "not a strptime directive"), options={"date_format": "%Q"}),
+    Case("date-format-without-directives", "items.csv", utf8(HEADER, "INV-341,C341,01/02/2026,10.00,A"),
+         ("date format 'DD/MM/YYYY'", "no year"), options={"date_format": "DD/MM/YYYY"}),
     # -- parquet -----------------------------------------------------------------------------
     Case("parquet-missing-required-column", "items.parquet",
          parquet({"document_id": ["A1"], "customer_id": ["C1"], "posting_dt": ["2026-01-01"], "amount": [10.0]}),
