@@ -242,9 +242,9 @@ def _load_command(args) -> int:
             raise ArkitError("--suggest-mapping reads the headers of a file; for a database, name the columns in "
                              "--query (SELECT invoice_no AS document_id, ...)")
         raw = read_source_file(args.source, sheet=args.sheet)
-        mapping, why = suggest_mapping(list(raw.frame.columns))
-        print(f"# {why}", file=sys.stderr)
-        sys.stdout.write(mapping.to_yaml())
+        suggestion = suggest_mapping(raw.frame)
+        print(f"arkit: {suggestion.why}", file=sys.stderr)
+        sys.stdout.write(suggestion.to_yaml())
         return 0
     report = _load(args).report
     if args.rejects:
