@@ -358,9 +358,9 @@ def _reconcile(args) -> int:
     sides = [left, right]  # load results: the rows set aside as repeats are reconciled as duplicates
     if args.customer:
         sides = [_one_customer(side, args.customer) for side in sides]
-        if not all(len(side.ledger.items) for side in sides):
-            raise ArkitError(f"customer {args.customer!r} has no lines in "
-                             f"{' and '.join(s for s, side in zip((args.source, args.right), sides) if not len(side.ledger.items))}")
+        empty = [name for name, side in zip((args.source, args.right), sides) if not len(side.ledger.items)]
+        if empty:
+            raise ArkitError(f"customer {args.customer!r} has no lines in {' and '.join(empty)}")
     result = reconcile(*sides, key=args.key, amount=args.amount, date=None if args.no_dates else "doc_date",
                        tolerance=args.tolerance, relative_tolerance=args.relative_tolerance,
                        date_window=args.date_window, labels=labels)

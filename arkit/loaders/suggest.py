@@ -209,6 +209,11 @@ class _Profile:
     ambiguous_dates: bool = False
 
     @property
+    def counted(self) -> bool:
+        """Enough values for their counts (distinct, repeated) to mean something."""
+        return self.filled >= 20
+
+    @property
     def unique(self) -> float:
         return self.distinct / self.filled if self.filled else 0.0
 
@@ -259,20 +264,22 @@ def _content_fit(p: _Profile, kind: str, target: str, rows: int) -> tuple[float,
         return p.dates ** 2, f"{p.dates:.0%} read as dates"
     if kind in ("money", "number"):
         fit = p.amounts ** 2
-        if p.distinct <= 2 or p.flags > 0.99:
+        if p.counted and (p.distinct <= 2 or p.flags > 0.99):
             fit *= 0.2
-        if p.decimals < 0.05 and p.idlike > 0.9 and p.unique > 0.9:  # whole, distinct numbers: ids
+        if p.counted and p.decimals < 0.05 and p.idlike > 0.9 and p.unique > 0.9:  # whole, distinct numbers: ids
             fit *= 0.3
         return fit, f"{p.amounts:.0%} read as amounts" + (f", {p.decimals:.0%} with cents" if p.decimals else "")
     if kind == "bool":
         return p.flags, f"{p.flags:.0%} read as yes/no"
     fit = 1.0 if p.dates < 0.5 else 0.3
     if target == "document_id":
-        fit *= min(1.0, p.unique / 0.98) ** 4 * (0.5 + 0.5 * p.idlike) * (1.0 if p.decimals < 0.5 else 0.3)
+        distinct = min(1.0, p.unique / 0.98) if p.counted else 1.0
+        fit *= distinct ** 4 * (0.5 + 0.5 * p.idlike) * (1.0 if p.decimals < 0.5 else 0.3)
         return fit, f"{p.distinct:,} distinct in {p.filled:,} filled of {rows:,} rows"
     if target == "customer_id":
         repeats = p.unique < 0.9 and p.distinct > 1
-        fit *= (1.0 if repeats else 0.4) * (0.7 + 0.3 * max(p.idlike, p.words)) * (1.0 if p.decimals < 0.5 else 0.3)
+        fit *= (1.0 if repeats or not p.counted else 0.4) * (0.7 + 0.3 * max(p.idlike, p.words)) \
+            * (1.0 if p.decimals < 0.5 else 0.3)
         return fit, f"{p.distinct:,} distinct in {p.filled:,} filled (repeats)" if repeats else \
             f"{p.distinct:,} distinct in {p.filled:,} filled"
     if target in ("customer_name", "payer_name"):
@@ -280,7 +287,7 @@ def _content_fit(p: _Profile, kind: str, target: str, rows: int) -> tuple[float,
         return fit, f"{p.words:.0%} look like names"
     if target == "currency":
         return fit * (0.3 + 0.7 * p.codes), f"{p.codes:.0%} look like currency codes"
-    if target in CODE_TARGETS and p.distinct > 30 and p.unique > 0.2:  # codes repeat: a few values, many rows
+    if target in CODE_TARGETS and p.counted and p.distinct > 30 and p.unique > 0.2:  # codes: few values, many rows
         fit *= 0.3
     return fit * (1.0 if p.amounts < 0.9 or p.distinct < 50 else 0.6), \
         f"{p.distinct:,} distinct value{'s' if p.distinct != 1 else ''}"
@@ -377,6 +384,10 @@ class Suggestion:
     def __str__(self) -> str:
         return self.to_yaml()
 
+    def __iter__(self):
+        """Unpacks as ``mapping, why``, as :func:`suggest_mapping` returned before it said more."""
+        return iter((self.mapping, self.why))
+
 
 def _best_preset(headers: list[str], table: str) -> tuple[Mapping | None, float]:
     keys = {header_key(h) for h in headers}
@@ -455,7 +466,7 @@ def suggest_mapping(source, table: str = "items", *, presets: bool = True, sampl
                               f"the headers match preset {best.name!r} ({share:.0%} of its columns)")
     sample = _sample(frame, sample_rows) if frame is not None and len(frame) else None
     rows = len(sample) if sample is not None else 0
-    profiles = {h: _profile(sample[h]) for h in headers} if sample is not None else {}
+    profiles = {h: _profile(sample.iloc[:, i]) for i, h in enumerate(headers)} if sample is not None else {}
     earliness = _earliness(profiles)
     targets = [c for c in spec.columns]
     scores = np.zeros((len(headers), len(targets)))
@@ -498,10 +509,10 @@ def suggest_mapping(source, table: str = "items", *, presets: bool = True, sampl
     columns = pd.DataFrame({"source": list(ordered), "target": [", ".join(chosen[h]) for h in ordered],
                             "confidence": [round(confidence[h], 2) for h in ordered],
                             "evidence": [why_of[h] for h in ordered]})
-    basis = f"headers and {rows:,} sample rows" if rows else "headers"
+    basis = f"headers and {rows:,} sample row{'s' if rows != 1 else ''}" if rows else "headers"
     unsure = [h for h in ordered if confidence[h] < 0.7]
     why = (f"suggested from the {basis}: {len(ordered)} of {len(headers)} columns mapped"
-           + (f"; required, not found: {', '.join(missing)}" if missing else "; every required column found")
+           + (f"; no header found for {', '.join(missing)}: add them" if missing else "; every required column found")
            + (f"; check {', '.join(unsure)} (confidence below 0.70)" if unsure else ""))
     mapping = Mapping(columns=ordered, name="suggested", table=table, **mapping_options)
     return Suggestion(mapping, columns, missing, extras, why, notes)
