@@ -288,3 +288,24 @@ def test_ibm_without_its_preset():
     suggestion = suggest_mapping(frame, presets=False)
     assert suggestion.mapping.columns == preset("ibm-late-payments").columns
     assert suggestion.extras == ["PaperlessDate", "PaperlessBill", "DaysToSettle", "DaysLate"]
+
+
+@pytest.mark.parametrize("headers, expected", [
+    (["Customer account", "Invoice", "Date", "Due date", "Amount in transaction currency", "Currency", "Name"],
+     {"Customer account": "customer_id", "Invoice": "document_id", "Date": "doc_date", "Due date": "due_date",
+      "Amount in transaction currency": "amount", "Currency": "currency", "Name": "customer_name"}),
+    (["Invoice #", "Cust. Acct. No.", "Txn Date", "Amt Due", "Inv Amt"],
+     {"Invoice #": "document_id", "Cust. Acct. No.": "customer_id", "Txn Date": "doc_date", "Amt Due": "open_amount",
+      "Inv Amt": "amount"}),
+    (["INVOICE_NO", "CUSTOMER_NO", "CUSTOMER_NAME", "INVOICE_DATE", "DUE_DATE", "INVOICE_AMT", "BALANCE",
+      "CURRENCY_CODE", "PAYMENT_TERMS"],
+     {"INVOICE_NO": "document_id", "CUSTOMER_NO": "customer_id", "CUSTOMER_NAME": "customer_name",
+      "INVOICE_DATE": "doc_date", "DUE_DATE": "due_date", "INVOICE_AMT": "amount", "BALANCE": "open_amount",
+      "CURRENCY_CODE": "currency", "PAYMENT_TERMS": "terms"}),
+    (["DocumentNo", "SoldToParty", "BillingDate", "NetValue", "DocCurrency", "ClearingDate"],
+     {"DocumentNo": "document_id", "SoldToParty": "customer_id", "BillingDate": "doc_date", "NetValue": "amount",
+      "DocCurrency": "currency", "ClearingDate": "closed_date"}),
+])
+def test_headers_of_other_erps(headers, expected):
+    """Header spellings written by hand after other ERPs' exports (not by the generator above)."""
+    assert suggest_mapping(headers).mapping.columns == expected
