@@ -20,6 +20,7 @@ from arkit.aging import DEFAULT_BUCKETS, aging_summary
 from arkit.config import SAMPLES_DIR, TRIAGE_NOTEBOOK
 from arkit.errors import ArkitError
 from arkit.export import protect_formulas
+from arkit.ledger import Ledger
 from arkit.loaders import LoadResult, load, preset_names, read_source_file, suggest_mapping
 from arkit.loaders.sql import is_database_url
 
@@ -71,7 +72,9 @@ def _load(args, customer: str | None = None) -> LoadResult:
                   query=args.sql_query, customer=customer)
     if result.report.rows_rejected and args.command != "load":
         print(f"arkit: warning: {result.report.rows_rejected} row(s) rejected "
-              f"(amount {result.report.amount_rejected:,.2f}); `arkit load` lists them", file=sys.stderr)
+              f"(amount {result.report.amount_rejected:,.2f}); `arkit load` lists them"
+              + (f"; the {len(result.duplicates)} repeat(s) among them are duplicate lines"
+                 if args.command == "reconcile" and len(result.duplicates) else ""), file=sys.stderr)
     return result
 
 
@@ -239,9 +242,9 @@ def _load_command(args) -> int:
             raise ArkitError("--suggest-mapping reads the headers of a file; for a database, name the columns in "
                              "--query (SELECT invoice_no AS document_id, ...)")
         raw = read_source_file(args.source, sheet=args.sheet)
-        mapping, why = suggest_mapping(list(raw.frame.columns))
-        print(f"# {why}", file=sys.stderr)
-        sys.stdout.write(mapping.to_yaml())
+        suggestion = suggest_mapping(raw.frame)
+        print(f"arkit: {suggestion.why}", file=sys.stderr)
+        sys.stdout.write(suggestion.to_yaml())
         return 0
     report = _load(args).report
     if args.rejects:
@@ -346,18 +349,18 @@ def _reconcile(args) -> int:
     from arkit.report_pack import write_report_workbook
 
     labels = tuple(part.strip() for part in args.labels.split(","))
-    left = _load(args, customer=args.customer).ledger
+    left = _load(args, customer=args.customer)
     right_args = argparse.Namespace(**vars(args))
     right_args.source = args.right
     if args.right_mapping or args.right_preset:
         right_args.mapping, right_args.preset = args.right_mapping, args.right_preset
-    right = _load(right_args, customer=args.customer).ledger
-    sides = [left.items, right.items]
+    right = _load(right_args, customer=args.customer)
+    sides = [left, right]  # load results: the rows set aside as repeats are reconciled as duplicates
     if args.customer:
-        sides = [items[items["customer_id"] == args.customer] for items in sides]
-        if not all(len(items) for items in sides):
-            raise ArkitError(f"customer {args.customer!r} has no lines in "
-                             f"{' and '.join(s for s, items in zip((args.source, args.right), sides) if not len(items))}")
+        sides = [_one_customer(side, args.customer) for side in sides]
+        empty = [name for name, side in zip((args.source, args.right), sides) if not len(side.ledger.items)]
+        if empty:
+            raise ArkitError(f"customer {args.customer!r} has no lines in {' and '.join(empty)}")
     result = reconcile(*sides, key=args.key, amount=args.amount, date=None if args.no_dates else "doc_date",
                        tolerance=args.tolerance, relative_tolerance=args.relative_tolerance,
                        date_window=args.date_window, labels=labels)
@@ -372,6 +375,13 @@ def _reconcile(args) -> int:
         print(f"wrote {len(lines)} lines and {len(result.summary)} customers to {args.output}", file=sys.stderr)
         return 0
     return _write(lines, args)
+
+
+def _one_customer(result: LoadResult, customer: str) -> LoadResult:
+    """A load result reduced to one customer's items and repeats."""
+    items, copies = result.ledger.items, result.duplicates
+    ledger = Ledger(items[items["customer_id"] == customer], currency=result.ledger.currency)
+    return LoadResult(ledger, result.report, copies[copies["customer_id"] == customer] if len(copies) else copies)
 
 
 def _cashapp(args) -> int:

@@ -8,7 +8,12 @@ Lines pair on a *normalized* key (see :func:`normalize_keys`); each line ends wi
 status, decided in this order:
 
 - ``duplicate``: the normalized key occurs more than once on one side. No copy is paired with
-  a guess: every copy of that key, on both sides, is a line of its own;
+  a guess: every copy of that key, on both sides, is a line of its own. A side given as the
+  :class:`~arkit.loaders.LoadResult` of :func:`arkit.load` brings the rows the loader set aside
+  as repeats of a loaded row (identical in every column, or the same document id with other
+  values): the loaded copy reconciles as usual, and each copy set aside is one more
+  ``duplicate`` line of that side, its ``note`` naming the side, the source line and the
+  loader's reason ("statement line 7: duplicate of line 3");
 - ``missing_left`` / ``missing_right``: the key is on one side only (the named side lacks it);
 - ``amount_mismatch``: ``|right - left| > max(tolerance, relative_tolerance * max(|left|, |right|))``;
 - ``date_mismatch``: the amounts agree but the dates are more than ``date_window`` days apart
@@ -39,6 +44,7 @@ import pyarrow.compute as pc
 from arkit.aging import BLANK_KEY
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
+from arkit.loaders import LoadResult
 from arkit.parsing import normalize_ids, parse_dates
 
 __all__ = ["STATUSES", "DEFAULT_PREFIXES", "SNAPSHOT_CHANGES", "ReconcileResult", "normalize_keys", "reconcile",
@@ -67,8 +73,10 @@ class ReconcileResult:
         One row per line: ``key`` (normalized), ``<left>_key`` and ``<right>_key`` (the keys as
         written), the customer, ``<left>_amount``, ``<right>_amount``, ``difference`` (right -
         left, an absent side counting 0), ``<left>_date`` and ``<right>_date`` (when dates are
-        compared) and ``status`` (a categorical of :data:`STATUSES`). Lines come in the left's
-        row order, then the right's lines that no left line holds, in the right's order.
+        compared), ``status`` (a categorical of :data:`STATUSES`) and ``note`` (empty but on
+        the copies a loader set aside: side, source line and reason). Lines come in the left's
+        row order, then the right's lines that no left line holds, in the right's order, then
+        the copies set aside, the left's and then the right's.
     summary : pandas.DataFrame
         One row per customer: ``<left>_balance``, ``<right>_balance``, ``difference`` and one
         column per status with the sum of that status's line differences; these add up to
@@ -191,6 +199,8 @@ class _Side:
 
 
 def _as_pandas(frame, who: str) -> pd.DataFrame:
+    if isinstance(frame, LoadResult):
+        return frame.ledger.items
     if isinstance(frame, Ledger):
         return frame.items
     if isinstance(frame, pd.DataFrame):
@@ -350,10 +360,11 @@ def reconcile(left, right, *, key="document_id", amount="amount", date="doc_date
 
     Parameters
     ----------
-    left, right : Ledger or frame
-        A :class:`~arkit.Ledger` (its items) or a frame of items with at least the key and
-        amount columns: pandas, or Polars / DuckDB (converted to pandas on the way in; the
-        result is pandas). A customer statement needs only document id, date and amount; a GL
+    left, right : LoadResult, Ledger or frame
+        What :func:`arkit.load` returned (its items, and the rows it set aside as repeats: see
+        the ``duplicate`` status), a :class:`~arkit.Ledger` (its items) or a frame of items with
+        at least the key and amount columns: pandas, or Polars / DuckDB (converted to pandas on
+        the way in; the result is pandas). A customer statement needs only document id, date and amount; a GL
         extract only customer id and balance.
     key, amount, date : str or (str, str)
         Column names, the same on both sides or a pair ``(left name, right name)``. ``date=None``
@@ -455,21 +466,70 @@ def reconcile(left, right, *, key="document_id", amount="amount", date="doc_date
             customers = customers.fill_null(sole[0].cast(customers.type))
 
     a, b = labels
+    lines = {
+        "key": line_key,
+        "left_key": _left_lines(lefts.keys, n_left, n_lines),
+        "right_key": _right_lines(rights.keys, right_index),
+        "customer": customers,
+        "left_has": left_index >= 0, "right_has": right_index >= 0,
+        "left_cents": left_cents, "right_cents": right_cents,
+        "status": status, "note": [""] * n_lines,
+    }
+    compare_dates = lefts.dates is not None and rights.dates is not None
+    if compare_dates:
+        lines["left_date"] = _gather(lefts.dates, left_index, np.datetime64("NaT"))
+        lines["right_date"] = _gather(rights.dates, right_index, np.datetime64("NaT"))
+    for i, (frame, who, label) in enumerate(zip((left, right), whos, labels)):
+        copies = frame.duplicates if isinstance(frame, LoadResult) else None
+        if copies is not None and len(copies):
+            side = _read_side(copies, f"{who}: rows set aside as repeats", keys[i], amounts[i],
+                              dates[i] if compare_dates else None, customer, normalize, prefixes)
+            notes = [f"{label} line {line}: {reason}" for line, reason in zip(copies["line"], copies["reason"])]
+            lines = _with_copies(lines, side, "left" if i == 0 else "right", notes)
+    n_lines = len(lines["status"])
+    left_cents, right_cents, status = lines["left_cents"], lines["right_cents"], lines["status"]
+    customers = lines["customer"]
     columns = {
-        "key": pd.array(line_key, dtype="str"),
-        f"{a}_key": pd.array(_left_lines(lefts.keys, n_left, n_lines), dtype="str"),
-        f"{b}_key": pd.array(_right_lines(rights.keys, right_index), dtype="str"),
+        "key": pd.array(lines["key"], dtype="str"),
+        f"{a}_key": pd.array(lines["left_key"], dtype="str"),
+        f"{b}_key": pd.array(lines["right_key"], dtype="str"),
         customer: pd.array(customers, dtype="str"),
-        f"{a}_amount": np.where(left_index >= 0, _money(left_cents), np.nan),
-        f"{b}_amount": np.where(right_index >= 0, _money(right_cents), np.nan),
+        f"{a}_amount": np.where(lines["left_has"], _money(left_cents), np.nan),
+        f"{b}_amount": np.where(lines["right_has"], _money(right_cents), np.nan),
         "difference": _money(right_cents - left_cents),
     }
-    if lefts.dates is not None and rights.dates is not None:
-        columns[f"{a}_date"] = _gather(lefts.dates, left_index, np.datetime64("NaT"))
-        columns[f"{b}_date"] = _gather(rights.dates, right_index, np.datetime64("NaT"))
+    if compare_dates:
+        columns[f"{a}_date"] = lines["left_date"]
+        columns[f"{b}_date"] = lines["right_date"]
     columns["status"] = pd.Categorical.from_codes(status, categories=list(STATUSES))
+    columns["note"] = pd.array(lines["note"], dtype="str")
     lines = pd.DataFrame(columns)
     return ReconcileResult(lines, _summary(customers, status, left_cents, right_cents, customer, labels))
+
+
+def _with_copies(lines: dict, copies: _Side, side: str, notes: list[str]) -> dict:
+    """The lines with one ``duplicate`` line more per copy of ``side`` (``"left"`` or ``"right"``)."""
+    n = len(copies.cents)
+    other = "right" if side == "left" else "left"
+    added = {
+        "key": copies.normalized, f"{side}_key": copies.keys, f"{other}_key": pa.nulls(n, pa.string()),
+        "customer": copies.customers if copies.customers is not None else pa.nulls(n, pa.string()),
+        f"{side}_has": np.ones(n, bool), f"{other}_has": np.zeros(n, bool),
+        f"{side}_cents": copies.cents, f"{other}_cents": np.zeros(n, np.int64),
+        "status": np.full(n, DUPLICATE, np.int8), "note": notes,
+    }
+    if "left_date" in lines:
+        added[f"{side}_date"] = copies.dates
+        added[f"{other}_date"] = np.full(n, np.datetime64("NaT"), "datetime64[s]")
+    out = {}
+    for name, values in lines.items():
+        if isinstance(values, (pa.Array, pa.ChunkedArray)):
+            out[name] = _concat([values, added[name]])
+        elif isinstance(values, list):
+            out[name] = values + added[name]
+        else:
+            out[name] = np.concatenate([values, added[name]])
+    return out
 
 
 def _summary(customers: pa.Array, status: np.ndarray, left_cents: np.ndarray, right_cents: np.ndarray,

@@ -24,7 +24,7 @@ from arkit.config import SAMPLES_DIR
 from arkit.errors import ArkitError
 from arkit.export import protect_formulas
 from arkit.ledger import Ledger
-from arkit.loaders import load
+from arkit.loaders import LoadResult, load
 from arkit.reconcile import STATUSES, ReconcileResult, compare_snapshots, reconcile
 
 __all__ = ["ReconciliationDashboard", "download_link", "payments_from_environment"]
@@ -178,7 +178,7 @@ class ReconciliationDashboard(widgets.VBox):
         self.status.value = ""
         self._show(f"Open items on {previous:%d %b %Y} against {current:%d %b %Y}")
 
-    def _read(self, upload: widgets.FileUpload, side: str) -> pd.DataFrame:
+    def _read(self, upload: widgets.FileUpload, side: str) -> LoadResult:
         if not upload.value:
             raise ArkitError(f"choose the {side} file first")
         item = upload.value[0]
@@ -191,9 +191,11 @@ class ReconciliationDashboard(widgets.VBox):
         report = loaded.report
         if report.rows_rejected:  # say so: a rejected line would show as missing on that side
             first = report.rejects.iloc[0]
+            repeats = f"; the {len(loaded.duplicates)} repeat(s) among them are duplicate lines" \
+                if len(loaded.duplicates) else ""
             self.warnings.append(f"{item['name']}: {report.rows_rejected} row(s) rejected and left out (first: "
-                                 f"line {first['line']}, column {first['column']}: {first['reason']})")
-        return loaded.ledger.items
+                                 f"line {first['line']}, column {first['column']}: {first['reason']}){repeats}")
+        return loaded  # with the rows set aside as repeats: reconcile shows them as duplicates
 
     def refresh_files(self) -> None:
         self.warnings: list[str] = []

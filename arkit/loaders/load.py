@@ -109,10 +109,17 @@ class LoadReport:
 
 @dataclass
 class LoadResult:
-    """A loaded ledger and its report."""
+    """A loaded ledger and its report, and the item rows rejected as repeats of a loaded one.
+
+    ``duplicates`` holds those rows (identical to a loaded row, or with the same document id
+    and other values) as canonical items, with ``source``, ``line`` and ``reason``: they are
+    rejected from the ledger, yet a reconciliation must show them (a statement that lists one
+    invoice twice bills it twice), so :func:`arkit.reconcile.reconcile` takes them from here.
+    """
 
     ledger: Ledger
     report: LoadReport
+    duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def resolve_mapping(mapping: Mapping | str | Path | None = None, preset_name: str | None = None, **options) -> Mapping | None:
@@ -267,6 +274,9 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         extra = tags.isin(overflow).to_numpy()
         reasons[extra] = [f"{r + '; ' if r else ''}more fields than the header has columns" for r in reasons[extra]]
     bad = reasons.ne("").to_numpy()
+    repeats = _repeats(table, problems, exact, spec) & bad if table_name == "items" else np.zeros(len(table), bool)
+    if overflow:
+        repeats &= ~extra
     amount = table["amount"].fillna(0) if "amount" in table else pd.Series(0.0, index=table.index)
     raw_values = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
     rejects = pd.DataFrame({
@@ -276,10 +286,25 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         "reason": reasons[bad].to_numpy(),
         "values": [dict(zip(raw_values.columns, map(_cell, row))) for row in raw_values.loc[bad].to_numpy()],
         "_amount": amount[bad].to_numpy(),
+        "_repeat": [dict(row, source=place, reason=reason) if repeat else None for row, place, reason, repeat in zip(
+            table.loc[bad].to_dict("records"), where[bad], reasons[bad], repeats[bad])],
     })
     loaded = table.loc[~bad].reset_index(drop=True)  # _line stays until the last checks (see _finish)
     amount_read = _exact_total(amount) + (rounding.difference if rounding else 0)
     return loaded, rejects, skipped, warnings, amount_read, rounding.rounded if rounding else 0
+
+
+def _repeats(table: pd.DataFrame, problems: pd.DataFrame, exact: pd.Series, spec) -> np.ndarray:
+    """Rows rejected only for repeating another row: every value readable, no other problem."""
+    readable = ~np.isin(np.arange(len(table)), problems["position"].to_numpy())
+    return (exact.to_numpy() | duplicate_keys(table, spec).to_numpy()) & readable
+
+
+def _duplicates(rejects: pd.DataFrame) -> pd.DataFrame:
+    """The canonical rows of the rejects that repeat a loaded row (see :class:`LoadResult`)."""
+    rows = [row for row in rejects.get("_repeat", []) if isinstance(row, dict)]
+    frame = pd.DataFrame(rows).rename(columns={"_line": "line"})
+    return frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
 
 
 def _cell(value) -> str:
@@ -319,7 +344,7 @@ def _stack(raws: list[RawTable], folder: Path) -> RawTable:
 def _finish(loaded: dict[str, pd.DataFrame], rejects: list[pd.DataFrame], skipped: list[pd.DataFrame],
             warnings: list[str], amount_read: Decimal, rows_rounded: int, source: str, currency: str,
             sources: dict[str, str], rows_read: int) -> LoadResult:
-    rejects_frame = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS + ["_amount"])
+    rejects_frame = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS + ["_amount", "_repeat"])
     if "applications" in loaded and "items" in loaded:
         apps = loaded["applications"]
         known = loaded["items"]["document_id"]
@@ -347,11 +372,11 @@ def _finish(loaded: dict[str, pd.DataFrame], rejects: list[pd.DataFrame], skippe
         source=source, rows_read=rows_read, rows_loaded=rows_loaded,
         rows_rejected=len(rejects_frame), amount_read=float(amount_read), amount_loaded=float(amount_loaded),
         amount_rejected=float(amount_rejected), amount_rounding=float(amount_read - amount_loaded - amount_rejected),
-        rows_rounded=rows_rounded, rejects=rejects_frame.drop(columns="_amount"), warnings=warnings,
+        rows_rounded=rows_rounded, rejects=rejects_frame.drop(columns=["_amount", "_repeat"]), warnings=warnings,
         skipped=pd.concat(skipped, ignore_index=True) if skipped else LoadReport(source).skipped,
         tables={name: len(t) for name, t in loaded.items()},
     )
-    return LoadResult(ledger, report)
+    return LoadResult(ledger, report, _duplicates(rejects_frame))
 
 
 def load(source, *, mapping: Mapping | str | Path | None = None, preset: str | None = None,

@@ -18,30 +18,10 @@ from arkit.errors import ArkitError
 from arkit.parsing import check_date_format
 from arkit.schema import DOC_TYPES, TABLES
 
-__all__ = ["Mapping", "load_mapping", "preset", "preset_names", "suggest_mapping", "header_key", "PRESETS_DIR"]
+__all__ = ["Mapping", "load_mapping", "preset", "preset_names", "header_key", "PRESETS_DIR"]
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 SIGNS = ("as_is", "negate")
-# Words that ERP exports use for the canonical columns, beyond the canonical names themselves.
-SYNONYMS = {
-    "document_id": ["document number", "doc no", "invoice number", "invoice no", "invoice #", "invoice", "num",
-                    "number", "document", "reference number", "transaction number", "doc id", "invoice id"],
-    "customer_id": ["customer number", "customer no", "customer", "account", "customer account", "cust no",
-                    "cust number", "client id", "debtor", "sold to", "address number"],
-    "customer_name": ["customer name", "name", "client", "contact", "account name", "debtor name"],
-    "doc_date": ["document date", "invoice date", "date", "posting date", "transaction date", "doc date"],
-    "due_date": ["due date", "net due date", "due", "payment due date", "due date/receive by"],
-    "amount": ["amount", "invoice amount", "original amount", "amount in local currency", "total", "gross amount",
-               "debit", "value"],
-    "open_amount": ["open amount", "open balance", "amount remaining", "balance", "amount due", "outstanding",
-                    "remaining"],
-    "closed_date": ["settled date", "cleared date", "clearing date", "paid date", "date paid", "closed date"],
-    "currency": ["currency", "curr", "currency code", "local currency", "document currency"],
-    "doc_type": ["type", "document type", "transaction type", "doc type"],
-    "terms": ["terms", "payment terms", "terms of payment"],
-    "reference": ["reference", "po number", "po", "memo", "description", "assignment"],
-    "disputed": ["disputed", "in dispute", "dispute"],
-}
 
 
 def header_key(text) -> str:
@@ -171,46 +151,3 @@ def preset(name: str) -> Mapping:
         raise ArkitError(f"unknown preset {name!r}{hint} presets: {', '.join(preset_names())}")
     return load_mapping(path)
 
-
-def suggest_mapping(headers: list[str], table: str = "items") -> tuple[Mapping, str]:
-    """Propose a mapping for these headers; return it and a one-line explanation.
-
-    A preset whose source headers are all present wins; otherwise each canonical column takes
-    the header closest to its name or its usual ERP names. The user saves and edits the result.
-
-    Examples
-    --------
-    >>> mapping, why = suggest_mapping(["Invoice No", "Cust Number", "Invoice Date", "Amount", "Note"])
-    >>> mapping.columns
-    {'Invoice No': 'document_id', 'Cust Number': 'customer_id', 'Invoice Date': 'doc_date', 'Amount': 'amount'}
-    """
-    keys = {header_key(h): h for h in headers}
-    best, best_share = None, 0.0
-    for name in preset_names():
-        candidate = preset(name)
-        if candidate.table != table or not candidate.columns:
-            continue
-        share = sum(header_key(s) in keys for s in candidate.columns) / len(candidate.columns)
-        if share > best_share:
-            best, best_share = candidate, share
-    if best is not None and best_share >= 0.8:
-        return best, f"the headers match preset {best.name!r} ({best_share:.0%} of its columns)"
-    columns: dict[str, str] = {}
-    taken: set[str] = set()
-    for canonical in [c.name for c in TABLES[table].columns]:
-        names = [canonical, canonical.replace("_", " ")] + SYNONYMS.get(canonical, [])
-        scored = []
-        for key, header in keys.items():
-            if header in taken:
-                continue
-            score = max(difflib.SequenceMatcher(None, key, name).ratio() for name in names)
-            scored.append((score, header))
-        if scored:
-            score, header = max(scored, key=lambda pair: pair[0])
-            if score >= 0.85:
-                columns[header] = canonical
-                taken.add(header)
-    ordered = {h: columns[h] for h in headers if h in columns}
-    missing = [c for c in TABLES[table].required if c not in ordered.values()]
-    why = "matched by header names" + (f"; no header found for {', '.join(missing)}: add them" if missing else "")
-    return Mapping(columns=ordered, name="suggested", table=table), why
