@@ -18,10 +18,11 @@ from sklearn.metrics import roc_auc_score
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from arkit import ArkitError, Ledger, load
+from arkit.loaders import Mapping
 from arkit.config import PROJECT_ROOT
 from arkit.risk import (META_COLUMNS, DelinquencyModel, backtest, calibration_table, describe, explain,
-                        explain_accounts, features, labels, open_features, score_metrics, settlement_dates,
-                        training_set)
+                        explain_accounts, extra_columns, features, labels, open_features, score_metrics,
+                        settlement_dates, training_set)
 
 IBM = PROJECT_ROOT.parent / "shared" / "datasets" / "ibm-accounts-receivable" / "WA_Fn-UseC_-Accounts-Receivable.csv"
 START = dt.date(2026, 1, 1)
@@ -532,6 +533,41 @@ def test_logistic_drivers_are_coefficients_on_standardized_features():
     assert explained.index[0] == "late_share" and explained["text"].iloc[0].startswith("paid 98% of its")
 
 
+# ---------------------------------------------------------------- features a mapping declares
+def test_a_mapping_declares_features_known_at_issue(tmp_path):
+    source = tmp_path / "history.csv"
+    source.write_text("Inv,Cust,Date,Due,Amount,Paid,Channel,Sent\n"
+                      "A1,C1,2026-01-05,2026-02-04,100.00,2026-02-01,EDI,Paper\n"
+                      "A2,C1,2026-02-05,2026-03-07,250.00,2026-03-20,EDI,Electronic\n"
+                      "A3,C2,2026-02-10,2026-03-12,80.00,,Portal,Paper\n")
+    columns = {"Inv": "document_id", "Cust": "customer_id", "Date": "doc_date", "Due": "due_date",
+               "Amount": "amount", "Paid": "closed_date"}
+    result = load(source, mapping=Mapping(columns=columns, features=["Channel", "sent", "Fax"], name="mine"))
+    assert result.ledger.features == ("Channel", "Sent")               # headers match ignoring case
+    assert result.report.warnings == [f"{source}: no column 'Fax' that mapping 'mine' declares as a feature: "
+                                      "the risk model goes without it"]
+    rows = features(result.ledger, as_of="2026-03-31")
+    assert rows["Channel"].astype(str).tolist() == ["EDI", "EDI", "Portal"] and "Sent" in rows.columns
+    assert extra_columns(result.ledger, ["Sent", "Amount2"]) == ("Channel", "Sent", "Amount2")
+    assert "Channel" not in features(load(source, mapping=Mapping(columns=columns)).ledger).columns
+    with pytest.raises(ArkitError, match="features 'Fax' are not columns of items or customers"):
+        Ledger(result.ledger.items, features=("Fax",))
+
+
+@pytest.mark.parametrize(("features_", "message"), [
+    (["closed_date"], "closed_date cannot be a feature: it identifies or dates the invoice, or records its outcome"),
+    (["Date"], "Date cannot be a feature"),
+    (["Flag"], "feature 'Flag' is loaded as disputed: name the canonical column in features instead"),
+    (["Sent", "Sent"], "features lists Sent more than once"),
+    ([3], "features must be a list of column names"),
+])
+def test_mapping_features_are_checked(features_, message):
+    with pytest.raises(ArkitError, match=message):
+        Mapping(columns={"Date": "doc_date", "Flag": "disputed"}, features=features_, name="mine")
+    assert Mapping(features="Sent").features == ["Sent"]
+    assert "features:\n- Sent" in Mapping(columns={"Date": "doc_date"}, features=["Sent"]).to_yaml()
+
+
 # ------------------------------------------------------------------------------- backtests
 def test_metrics_and_calibration_table_by_hand():
     y, p = [0, 0, 1, 1, 0, 1, 0, 0, 0, 1], [0.1, 0.2, 0.8, 0.7, 0.3, 0.4, 0.1, 0.2, 0.6, 0.9]
@@ -547,9 +583,11 @@ def ibm_backtest():
     if not IBM.is_file():
         pytest.skip(f"public IBM dataset not found at {IBM} (it lives beside the repo, in ../shared)")
     ledger = load(IBM, preset="ibm-late-payments").ledger
-    # PaperlessBill (paper or electronic bill) is a field of each invoice; the reference figures
-    # in datasets/README.md (invoice fields alone about 0.71) include it.
-    return backtest(ledger, "2013-04-01", extra=("PaperlessBill",))
+    # PaperlessBill (paper or electronic bill) is a field of each invoice, which the preset declares
+    # as a feature; the reference figures in datasets/README.md (invoice fields alone about 0.71)
+    # include it. No extra: the documented backtest needs no --extra.
+    assert ledger.features == ("PaperlessBill",)
+    return backtest(ledger, "2013-04-01")
 
 
 def test_ibm_backtest_reaches_the_targets(ibm_backtest):
@@ -561,6 +599,13 @@ def test_ibm_backtest_reaches_the_targets(ibm_backtest):
     assert {"roc_auc", "pr_auc", "brier", "baseline_roc_auc", "n_train", "n_test", "log_loss", "top_decile_lift",
             "top_decile_capture", "calibration"} <= set(result)
     json.dumps(result)
+
+
+def test_ibm_backtest_uses_the_presets_features_and_extra_adds_more(ibm_backtest):
+    assert "PaperlessBill" in ibm_backtest.X_test.columns and ibm_backtest.model.card_["extra"] == ["PaperlessBill"]
+    ledger = load(IBM, preset="ibm-late-payments").ledger
+    again = backtest(ledger, "2013-04-01", extra=("PaperlessBill",))      # the former --extra: the same model
+    assert list(again.X_test.columns) == list(ibm_backtest.X_test.columns) and again.metrics == ibm_backtest.metrics
 
 
 def test_ibm_probabilities_are_calibrated_without_a_calibrator(ibm_backtest):

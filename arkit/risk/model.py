@@ -47,7 +47,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -88,6 +88,7 @@ MONOTONE = {name: 1 for name in (
 # functools.partial is safe here because the only function it can wrap is check_array below.
 TRUSTED_TYPES = [
     "arkit.risk.model.DelinquencyModel",
+    "arkit.risk.model.TrainingRange",
     "builtins.bool",
     "builtins.dict",
     "builtins.float",
@@ -130,6 +131,32 @@ TRUSTED_TYPES = [
     "sklearn.preprocessing._label.LabelEncoder",
     "sklearn.utils.validation.check_array",
 ]
+
+
+class TrainingRange(TransformerMixin, BaseEstimator):
+    """Clip each column to the range it had in training.
+
+    A logistic regression is linear in every feature, also beyond the values it was fitted on;
+    features that grow with the history (days since the first invoice, invoices so far, open
+    amount) pass their training range in every later month, and the regression's extrapolation
+    there ranked invoices worse than the trees, which stay flat beyond their last split. Clipped,
+    the regression stays flat there too.
+
+    Examples
+    --------
+    >>> TrainingRange().fit([[0.0], [10.0]]).transform([[-5.0], [3.0], [99.0]]).ravel().tolist()
+    [0.0, 3.0, 10.0]
+    """
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan")
+        self.low_, self.high_ = np.nanmin(X, axis=0, initial=np.inf), np.nanmax(X, axis=0, initial=-np.inf)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=False)
+        return np.clip(X, self.low_, self.high_)
 
 
 def _is_category(values: pd.Series) -> bool:
@@ -243,7 +270,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
                   categorical)], remainder="passthrough", sparse_threshold=0)
             return Pipeline([("encode", encode), ("trees", trees)])
         numbers = make_pipeline(SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
-                                StandardScaler())
+                                TrainingRange(), StandardScaler())
         parts = [("numbers", numbers, numeric)] if numeric else []
         if categorical:
             parts.append(("categories", OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_ONE_HOT,
