@@ -6,7 +6,8 @@ Two kinds of model on the same feature frames (:func:`arkit.risk.features`):
   categorical splits (text columns ordinal-encoded, at most 250 categories, the rarest
   pooled), missing values handled by the trees;
 - ``"logistic"``: :class:`~sklearn.linear_model.LogisticRegression` on one-hot categories
-  and standardized numbers (missing numbers imputed with the median, plus a missing flag).
+  and standardized numbers (missing numbers imputed with the median, plus a missing flag,
+  each clipped to its training range: :class:`TrainingRange`).
 
 ``"auto"`` (the default) lets the training window choose between them, as a backtest would:
 both are fitted on the earlier 75% of the rows (taken to be in time order, as
@@ -354,7 +355,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         p = {kind: self._fit_kind(kind, early, y[:cut]).predict_proba(late) for kind in KINDS}
         losses = [(_log_loss(late_y, w * p["gbm"] + (1 - w) * p["logistic"], classes), w)
                   for w in (step / BLEND_STEPS for step in range(BLEND_STEPS, -1, -1))]
-        best_loss, best = min(losses, key=lambda pair: pair[0])  # ties: the first, most trees
+        _, best = min(losses, key=lambda pair: pair[0])  # ties: the first, most trees
         figures = {kind: _figures(late_y, p[kind], classes) for kind in KINDS}
         figures["chosen"] = _figures(late_y, best * p["gbm"] + (1 - best) * p["logistic"], classes)
         return {"gbm": best, "logistic": round(1 - best, 10)}, {"n_fit": cut, "n_validate": len(y) - cut, **figures}
