@@ -91,9 +91,8 @@ class Ledger:
         return ledger
 
     def _check_features(self) -> None:
-        if isinstance(self.features, str):
-            object.__setattr__(self, "features", (self.features,))
-        object.__setattr__(self, "features", tuple(self.features))
+        names = (self.features,) if isinstance(self.features, str) else tuple(self.features)
+        object.__setattr__(self, "features", names)
         columns = set(self.items.columns) | (set(self.customers.columns) if self.customers is not None else set())
         missing = [name for name in self.features if name not in columns]
         if missing:
