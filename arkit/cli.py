@@ -56,9 +56,11 @@ def _table_output(parser: argparse.ArgumentParser) -> None:
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grace", type=int, default=0, help="days after the due date still on time (default 0)")
-    parser.add_argument("--extra", help="further item or customer column(s) to use as features, comma-separated")
-    parser.add_argument("--method", choices=("gbm", "logistic"), default="gbm",
-                        help="gradient-boosted trees (default) or logistic regression")
+    parser.add_argument("--extra", help="further item or customer column(s) to use as features, comma-separated "
+                                         "(besides those the mapping declares under features)")
+    parser.add_argument("--method", choices=("auto", "gbm", "logistic"), default="auto",
+                        help="gradient-boosted trees, logistic regression, or (default) the better of the two or a "
+                             "blend, chosen on the latest quarter of the training invoices")
 
 
 def _columns(text: str | None) -> list[str] | None:
@@ -316,6 +318,7 @@ def _risk(args) -> int:
         table = pd.DataFrame(names).T.round(3)
         print(f"trained on {result.n_train:,} invoices dated before {result.split_date} "
               f"({result.late_rate_train:.1%} late), tested on {result.n_test:,} ({result.late_rate_test:.1%} late)")
+        print(f"model: {_chosen(result.model.card_)}")
         sys.stdout.write(table.to_string() + "\n")
         return 0
     if args.risk_command == "train":
@@ -323,7 +326,8 @@ def _risk(args) -> int:
             ledger, args.before, extra=_columns(args.extra) or ())
         model.save(args.output)
         print(f"wrote {args.output} (trained on {model.card_['n_train']:,} invoices dated "
-              f"{model.card_['trained_on']}; card: {args.output.stem}.card.json)", file=sys.stderr)
+              f"{model.card_['trained_on']}; {_chosen(model.card_)}; card: {args.output.stem}.card.json)",
+              file=sys.stderr)
         return 0
     model = DelinquencyModel.load(args.model)
     scored = model.predict_ledger(ledger, args.as_of, drivers=2)
@@ -331,6 +335,21 @@ def _risk(args) -> int:
     scored = _iso_dates(scored).assign(p_late=scored["p_late"].round(4))
     scored = scored.rename(columns={"late": "already_late"}).fillna({"already_late": False})
     return _write(scored, args)
+
+
+def _chosen(card: dict) -> str:
+    """Which model a card records, and the validation figures that chose it, in words."""
+    names = {"gbm": "gradient-boosted trees", "logistic": "logistic regression"}
+    weights = card["weights"]
+    what = names[card["chosen"]] if len(weights) == 1 else " + ".join(
+        f"{weight:.1f} x {names[kind]}" for kind, weight in weights.items())
+    validation = card.get("validation", {})
+    if "gbm" not in validation:
+        return what + (f" ({validation['note']})" if "note" in validation else "")
+    scores = ", ".join(f"{label} {validation[key]['roc_auc']:.3f}" for key, label in
+                       (("gbm", "trees"), ("logistic", "logistic"), ("chosen", "blend"))
+                       if "roc_auc" in validation[key] and (key != "chosen" or len(weights) > 1))
+    return f"{what}, chosen on the latest {validation['n_validate']:,} training invoices (ROC AUC there: {scores})"
 
 
 def _worklist(args) -> int:

@@ -36,7 +36,8 @@ class Ledger:
     ``items`` is required; the other tables are optional. Frames of any kind Narwhals knows
     (pandas, Polars, DuckDB) are accepted and stored as pandas. ``currency`` is the reporting
     currency that ``fx_rates`` convert to; ``sources`` maps a table to the file it came from,
-    so errors name the file and line.
+    so errors name the file and line. ``features`` names item or customer columns known when an
+    invoice is issued, which the risk model uses as features (a mapping's ``features``).
 
     Examples
     --------
@@ -60,6 +61,7 @@ class Ledger:
     fx_rates: pd.DataFrame | None = None
     currency: str = "USD"
     sources: dict[str, str] = field(default_factory=dict, repr=False)
+    features: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.currency, str) or len(self.currency) != 3:
@@ -72,17 +74,30 @@ class Ledger:
                                      currency=self.currency)
             object.__setattr__(self, name, checked)
         self._check_references()
+        self._check_features()
 
     @classmethod
-    def _trusted(cls, tables: dict[str, pd.DataFrame], *, currency: str, sources: dict[str, str]) -> "Ledger":
+    def _trusted(cls, tables: dict[str, pd.DataFrame], *, currency: str, sources: dict[str, str],
+                 features: tuple[str, ...] = ()) -> "Ledger":
         """A ledger of tables the loaders already coerced: no second parse, same cross-table checks."""
         ledger = object.__new__(cls)
         for name in TABLE_NAMES:
             object.__setattr__(ledger, name, tables.get(name))
         object.__setattr__(ledger, "currency", currency)
         object.__setattr__(ledger, "sources", dict(sources))
+        object.__setattr__(ledger, "features", tuple(features))
         ledger._check_references()
+        ledger._check_features()
         return ledger
+
+    def _check_features(self) -> None:
+        names = (self.features,) if isinstance(self.features, str) else tuple(self.features)
+        object.__setattr__(self, "features", names)
+        columns = set(self.items.columns) | (set(self.customers.columns) if self.customers is not None else set())
+        missing = [name for name in self.features if name not in columns]
+        if missing:
+            raise LedgerError(f"features {', '.join(map(repr, missing))} are not columns of items or customers; "
+                              f"items has: {', '.join(map(str, self.items.columns))}")
 
     def _check_references(self) -> None:
         if self.applications is None:

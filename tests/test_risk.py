@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
 
 import numpy as np
@@ -12,13 +13,16 @@ import skops.io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from arkit import ArkitError, Ledger, load
+from arkit.loaders import Mapping
 from arkit.config import PROJECT_ROOT
 from arkit.risk import (META_COLUMNS, DelinquencyModel, backtest, calibration_table, describe, explain,
-                        explain_accounts, features, labels, open_features, score_metrics, settlement_dates,
-                        training_set)
+                        explain_accounts, extra_columns, features, labels, open_features, score_metrics,
+                        settlement_dates, training_set)
 
 IBM = PROJECT_ROOT.parent / "shared" / "datasets" / "ibm-accounts-receivable" / "WA_Fn-UseC_-Accounts-Receivable.csv"
 START = dt.date(2026, 1, 1)
@@ -329,7 +333,7 @@ def test_model_is_deterministic():
 
 def test_model_refuses_bad_settings():
     X, y = _toy_frame(50)
-    with pytest.raises(ArkitError, match="method must be one of gbm, logistic"):
+    with pytest.raises(ArkitError, match="method must be one of auto, gbm, logistic"):
         DelinquencyModel(method="forest").fit(X, y)
     with pytest.raises(ArkitError, match="calibration must be"):
         DelinquencyModel(calibration="platt").fit(X, y)
@@ -370,6 +374,200 @@ def test_fit_on_a_ledger_and_score_its_open_invoices(sample_ledger, tmp_path):
         DelinquencyModel().fit_ledger(sample_ledger, before="2024-11-10")
 
 
+# ------------------------------------------------------------ the default on independent histories
+def _history(kind: str, seed: int, n_customers: int = 500, days: int = 480):
+    """A history generated invoice by invoice, each one's P(late) a known function of its customer's record.
+
+    Customers come and go (first and last invoice spread over the window), so that tenure means
+    the same before and after a split. On each invoice's date the generator counts, like a
+    collector would, the customer's invoices settled before that day (n, of which k late) and
+    those open and more than a day past due; then
+
+    - ``"smooth"``: logit P = -2 + 2.8 x (k / n, 0.35 with no history) + 0.35 x past due
+      + 0.4 x (ln(1 + amount) - 6.8) - 0.02 x (terms - 30): logistic in the record;
+    - ``"thresholds"``: P = 0.08 + 0.6 x [amount > 900 XOR 45-day terms] + 0.25 x [2+ past due]:
+      an interaction no sum of single-feature effects can make.
+
+    A late invoice is paid 1-39 days after its due date, an on-time one within its terms.
+    Returns the Ledger and the true P(late) by document id.
+    """
+    rng = np.random.default_rng(seed)
+    gap = rng.uniform(6, 20, n_customers)
+    first = rng.uniform(-days, days * 0.8, n_customers)
+    last = first + rng.exponential(days * 0.8, n_customers)
+    issued = []
+    for c in range(n_customers):
+        day = max(first[c], 0) + rng.uniform(0, gap[c])
+        while day < min(last[c], days):
+            issued.append((int(day), c))
+            day += rng.exponential(gap[c])
+    issued.sort()
+    settled, late_count = np.zeros(n_customers), np.zeros(n_customers)
+    open_due = [{} for _ in range(n_customers)]     # document -> due day, while unpaid
+    payments = []                                   # heap of (settle day, customer, late, document)
+    rows = []
+    for i, (day, c) in enumerate(issued):
+        while payments and payments[0][0] < day:
+            _, who, was_late, document = heapq.heappop(payments)
+            settled[who] += 1
+            late_count[who] += was_late
+            del open_due[who][document]
+        terms, amount = int(rng.choice([15, 30, 45])), float(np.round(rng.lognormal(6.8, 0.9), 2))
+        past_due = sum(due < day - 1 for due in open_due[c].values())
+        if kind == "smooth":
+            share = late_count[c] / settled[c] if settled[c] else 0.35
+            p = 1 / (1 + np.exp(2.0 - 2.8 * share - 0.35 * past_due - 0.4 * (np.log1p(amount) - 6.8)
+                                + 0.02 * (terms - 30)))
+        else:
+            p = 0.08 + 0.6 * ((amount > 900) != (terms == 45)) + 0.25 * (past_due >= 2)
+        late = bool(rng.random() < p)
+        due = day + terms
+        settle = due + int(rng.integers(1, 40)) if late else day + int(rng.integers(0, terms + 1))
+        document = f"INV{i:06d}"
+        rows.append((document, f"C{c:04d}", day, due, settle, amount, p))
+        open_due[c][document] = due
+        heapq.heappush(payments, (settle, c, int(late), document))
+    frame = pd.DataFrame(rows, columns=["document_id", "customer_id", "doc", "due", "settle", "amount", "p"])
+    end = days + 10
+    items = pd.DataFrame({"document_id": frame["document_id"], "customer_id": frame["customer_id"],
+                          "doc_date": frame["doc"].map(_date), "due_date": frame["due"].map(_date),
+                          "amount": frame["amount"],
+                          "closed_date": [_date(d) if d <= end else pd.NaT for d in frame["settle"]]})
+    return Ledger(items), frame.set_index("document_id")["p"]
+
+
+# The default may trail the better of the two by this much ROC AUC: on these test sets (about
+# 2,100 invoices) a paired bootstrap puts the standard error of the gap between the default and
+# the better model at 0.001-0.004 (0.004-0.014 between the two kinds themselves): 0.006 is one and a
+# half times the largest. Measured: the default trailed the better by at most 0.0005, led it by 0.001.
+NOISE = 0.006
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("kind", ["smooth", "thresholds"])
+def test_the_default_is_as_good_as_the_better_of_trees_and_logistic_regression(kind, seed):
+    ledger, truth = _history(kind, seed)
+    rows = features(ledger)
+    split = _date(330)
+    before = rows["doc_date"] < split
+    train = rows[before].reset_index(drop=True)
+    train["late"] = labels(train, split - pd.Timedelta(days=1))
+    test = rows[~before].reset_index(drop=True)
+    X, y = training_set(train)                      # in date order, as fit expects for "auto"
+    X_test, y_test = training_set(test)
+    oracle = roc_auc_score(y_test, truth.loc[test.loc[test["late"].notna(), "document_id"]].to_numpy())
+    models = {method: DelinquencyModel(method=method).fit(X, y) for method in ("auto", "gbm", "logistic")}
+    auc = {method: roc_auc_score(y_test, model.predict_proba(X_test)[:, 1]) for method, model in models.items()}
+    assert auc["auto"] >= max(auc["gbm"], auc["logistic"]) - NOISE, auc
+    # The true probabilities are the best score in expectation; on one sample a model can edge past
+    # them by chance (the steps of "thresholds" tie whole groups of invoices: up to 0.007 seen).
+    assert -0.015 <= oracle - auc["auto"] <= 0.02, (auc, oracle)
+    card = models["auto"].card_
+    assert card["validation"]["n_validate"] == len(y) - round(len(y) * 0.75)
+    assert sum(card["weights"].values()) == pytest.approx(1.0)
+    if kind == "smooth":
+        assert auc["logistic"] >= auc["gbm"] - 2 * NOISE and "logistic" in card["weights"], (auc, card["weights"])
+    else:
+        assert auc["gbm"] >= auc["logistic"] + 0.1 and card["chosen"] == "gbm", (auc, card["weights"])
+
+
+def test_the_choice_is_made_on_the_later_rows_and_recorded_on_the_card():
+    """Late when exactly one of a and b is positive: trees find it, a sum of single effects cannot."""
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame({"a": rng.normal(size=1200), "b": rng.normal(size=1200)})
+    y = (rng.random(1200) < np.where((X["a"] > 0) != (X["b"] > 0), 0.9, 0.1)).astype(int)
+    model = DelinquencyModel().fit(X, y)
+    validation = model.card_["validation"]
+    assert (validation["n_fit"], validation["n_validate"]) == (900, 300)
+    # Figures of the later rows, recomputed by hand from two models fitted on the earlier ones.
+    early = {kind: DelinquencyModel(method=kind).fit(X.iloc[:900], y[:900]) for kind in ("gbm", "logistic")}
+    for kind, fitted in early.items():
+        q = fitted.predict_proba(X.iloc[900:])[:, 1]
+        assert validation[kind]["roc_auc"] == pytest.approx(roc_auc_score(y[900:], q))
+        expected_loss = -np.mean(np.where(y[900:] == 1, np.log(q), np.log(1 - q)))
+        assert validation[kind]["log_loss"] == pytest.approx(expected_loss)
+    assert model.card_["chosen"] == "gbm" and model.card_["weights"] == {"gbm": 1.0}
+    w = model.card_["weights"]["gbm"]
+    assert validation["chosen"]["log_loss"] <= min(validation["gbm"]["log_loss"], validation["logistic"]["log_loss"])
+    refit = DelinquencyModel(method="gbm").fit(X, y)                 # the winner is refitted on every row
+    assert np.array_equal(model.predict_proba(X), w * refit.predict_proba(X))
+
+
+def test_a_blend_predicts_the_weighted_mean_and_survives_save_and_load(tmp_path):
+    ledger, _ = _history("smooth", 2)
+    X, y = training_set(features(ledger))
+    model = DelinquencyModel().fit(X, y)
+    weights = model.card_["weights"]
+    assert model.card_["chosen"] == "blend" and set(weights) == {"gbm", "logistic"}, weights
+    parts = {kind: DelinquencyModel(method=kind).fit(X, y).predict_proba(X)[:, 1] for kind in weights}
+    expected = sum(weight * parts[kind] for kind, weight in weights.items())
+    assert np.allclose(model.predict_proba(X)[:, 1], expected, atol=1e-12)
+    loaded = DelinquencyModel.load(model.save(tmp_path / "blend.skops"))
+    assert np.array_equal(loaded.predict_proba(X), model.predict_proba(X)) and loaded.card_ == model.card_
+    card = json.loads((tmp_path / "blend.card.json").read_text())
+    assert card["chosen"] == "blend" and set(card["validation"]) == {"n_fit", "n_validate", "gbm", "logistic", "chosen"}
+
+
+def test_too_few_rows_to_validate_fall_back_to_the_trees():
+    X, y = _toy_frame(300)
+    model = DelinquencyModel().fit(X, y)
+    assert model.card_["chosen"] == "gbm" and "too few rows to validate" in model.card_["validation"]["note"]
+    assert np.array_equal(model.predict_proba(X), DelinquencyModel(method="gbm").fit(X, y).predict_proba(X))
+
+
+def test_logistic_drivers_are_coefficients_on_standardized_features():
+    """For a logistic regression, a driver's effect in log-odds is its coefficient x its standardized
+    distance from the portfolio mean: recomputed here with a plain scaler and regression."""
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"late_share": rng.random(2000), "past_due_invoices": rng.integers(0, 6, 2000).astype(float),
+                      "amount": rng.lognormal(6, 1, 2000)})
+    y = (rng.random(2000) < 1 / (1 + np.exp(4 - 6 * X["late_share"] - 0.8 * X["past_due_invoices"]))).astype(int)
+    model = DelinquencyModel(method="logistic").fit(X, y)
+    mean, std = X.mean().to_numpy(), X.std(ddof=0).to_numpy()
+    plain = LogisticRegression(max_iter=2000).fit((X - mean) / std, y)
+    row = pd.DataFrame({"late_share": [0.98], "past_due_invoices": [5.0], "amount": [400.0]})
+    explained = explain(model, row, top=3, min_effect=-np.inf).set_index("feature")
+    by_hand = plain.coef_[0] * (row.iloc[0].to_numpy() - mean) / std
+    assert np.allclose(explained.loc[list(X.columns), "effect"], by_hand, atol=1e-3)
+    assert explained["p_late"].iloc[0] > 0.99      # a score near 1 still has its reasons, in words
+    assert explained.index[0] == "late_share" and explained["text"].iloc[0].startswith("paid 98% of its")
+
+
+# ---------------------------------------------------------------- features a mapping declares
+def test_a_mapping_declares_features_known_at_issue(tmp_path):
+    source = tmp_path / "history.csv"
+    source.write_text("Inv,Cust,Date,Due,Amount,Paid,Channel,Sent\n"
+                      "A1,C1,2026-01-05,2026-02-04,100.00,2026-02-01,EDI,Paper\n"
+                      "A2,C1,2026-02-05,2026-03-07,250.00,2026-03-20,EDI,Electronic\n"
+                      "A3,C2,2026-02-10,2026-03-12,80.00,,Portal,Paper\n")
+    columns = {"Inv": "document_id", "Cust": "customer_id", "Date": "doc_date", "Due": "due_date",
+               "Amount": "amount", "Paid": "closed_date"}
+    result = load(source, mapping=Mapping(columns=columns, features=["Channel", "sent", "Fax"], name="mine"))
+    assert result.ledger.features == ("Channel", "Sent")               # headers match ignoring case
+    assert result.report.warnings == [f"{source}: no column 'Fax' that mapping 'mine' declares as a feature: "
+                                      "the risk model goes without it"]
+    rows = features(result.ledger, as_of="2026-03-31")
+    assert rows["Channel"].astype(str).tolist() == ["EDI", "EDI", "Portal"] and "Sent" in rows.columns
+    assert extra_columns(result.ledger, ["Sent", "Amount2"]) == ("Channel", "Sent", "Amount2")
+    assert "Channel" not in features(load(source, mapping=Mapping(columns=columns)).ledger).columns
+    with pytest.raises(ArkitError, match="features 'Fax' are not columns of items or customers"):
+        Ledger(result.ledger.items, features=("Fax",))
+
+
+@pytest.mark.parametrize(("features_", "message"), [
+    (["closed_date"], "closed_date cannot be a feature: it identifies or dates the invoice, or records its outcome"),
+    (["Date"], "Date cannot be a feature"),
+    (["Flag"], "feature 'Flag' is loaded as disputed: name the canonical column in features instead"),
+    (["Sent", "Sent"], "features lists Sent more than once"),
+    ([3], "features must be a list of column names"),
+])
+def test_mapping_features_are_checked(features_, message):
+    with pytest.raises(ArkitError, match=message):
+        Mapping(columns={"Date": "doc_date", "Flag": "disputed"}, features=features_, name="mine")
+    assert Mapping(features="Sent").features == ["Sent"]
+    assert "features:\n- Sent" in Mapping(columns={"Date": "doc_date"}, features=["Sent"]).to_yaml()
+
+
 # ------------------------------------------------------------------------------- backtests
 def test_metrics_and_calibration_table_by_hand():
     y, p = [0, 0, 1, 1, 0, 1, 0, 0, 0, 1], [0.1, 0.2, 0.8, 0.7, 0.3, 0.4, 0.1, 0.2, 0.6, 0.9]
@@ -385,9 +583,11 @@ def ibm_backtest():
     if not IBM.is_file():
         pytest.skip(f"public IBM dataset not found at {IBM} (it lives beside the repo, in ../shared)")
     ledger = load(IBM, preset="ibm-late-payments").ledger
-    # PaperlessBill (paper or electronic bill) is a field of each invoice; the reference figures
-    # in datasets/README.md (invoice fields alone about 0.71) include it.
-    return backtest(ledger, "2013-04-01", extra=("PaperlessBill",))
+    # PaperlessBill (paper or electronic bill) is a field of each invoice, which the preset declares
+    # as a feature; the reference figures in datasets/README.md (invoice fields alone about 0.71)
+    # include it. No extra: the documented backtest needs no --extra.
+    assert ledger.features == ("PaperlessBill",)
+    return backtest(ledger, "2013-04-01")
 
 
 def test_ibm_backtest_reaches_the_targets(ibm_backtest):
@@ -399,6 +599,13 @@ def test_ibm_backtest_reaches_the_targets(ibm_backtest):
     assert {"roc_auc", "pr_auc", "brier", "baseline_roc_auc", "n_train", "n_test", "log_loss", "top_decile_lift",
             "top_decile_capture", "calibration"} <= set(result)
     json.dumps(result)
+
+
+def test_ibm_backtest_uses_the_presets_features_and_extra_adds_more(ibm_backtest):
+    assert "PaperlessBill" in ibm_backtest.X_test.columns and ibm_backtest.model.card_["extra"] == ["PaperlessBill"]
+    ledger = load(IBM, preset="ibm-late-payments").ledger
+    again = backtest(ledger, "2013-04-01", extra=("PaperlessBill",))      # the former --extra: the same model
+    assert list(again.X_test.columns) == list(ibm_backtest.X_test.columns) and again.metrics == ibm_backtest.metrics
 
 
 def test_ibm_probabilities_are_calibrated_without_a_calibrator(ibm_backtest):
@@ -452,7 +659,7 @@ def test_invoice_drivers_in_words(sample_backtest):
     riskiest = sample_backtest.predictions["p_late"].nlargest(50).index
     explained = explain(sample_backtest.model, sample_backtest.X_test.loc[riskiest], top=3)
     assert set(explained["row"]) == set(range(50))                      # every risky invoice gets reasons
-    assert (explained["effect"] >= 0.01).all() and explained["rank"].max() == 3
+    assert (explained["effect"] >= 0.05).all() and explained["rank"].max() == 3
     assert explained.groupby("row")["effect"].apply(lambda e: e.is_monotonic_decreasing).all()
     texts = " | ".join(explained["text"])
     assert "late" in texts and "(portfolio:" in texts and "nan" not in texts

@@ -445,8 +445,26 @@ def _load_raws(raws: dict[str, RawTable], mapping: Mapping | None, source: str, 
     if "items" not in loaded:
         raise LedgerError(f"{source}: nothing to load as items (the mapping is for table {mapping.table!r})")
     rows_read = sum(len(raw.frame) for raw in raws.values()) - sum(len(s) for s in skipped)
-    return _finish(loaded, [r for r in rejects if len(r)], [s for s in skipped if len(s)], warnings, amount_read,
-                   rows_rounded, source, currency, {name: raw.source for name, raw in raws.items()}, rows_read)
+    result = _finish(loaded, [r for r in rejects if len(r)], [s for s in skipped if len(s)], warnings, amount_read,
+                     rows_rounded, source, currency, {name: raw.source for name, raw in raws.items()}, rows_read)
+    return _with_features(result, mapping)
+
+
+def _with_features(result: LoadResult, mapping: Mapping | None) -> LoadResult:
+    """The ledger with the mapping's declared ``features`` that the source has; a warning for the others."""
+    if mapping is None or not mapping.features:
+        return result
+    ledger = result.ledger
+    tables = [ledger.items] + ([ledger.customers] if ledger.customers is not None else [])
+    columns = {header_key(c): c for table in tables for c in table.columns}
+    found = [columns[header_key(name)] for name in mapping.features if header_key(name) in columns]
+    absent = [name for name in mapping.features if header_key(name) not in columns]
+    if absent:
+        result.report.warnings.append(
+            f"{result.report.source}: no column {', '.join(map(repr, absent))} that mapping {mapping.name!r} declares "
+            "as a feature: the risk model goes without it")
+    return LoadResult(Ledger._trusted(ledger.tables, currency=ledger.currency, sources=ledger.sources,
+                                      features=tuple(found)), result.report, result.duplicates)
 
 
 def _load_database(source, mapping, target, table, query, currency, customer=None) -> LoadResult:

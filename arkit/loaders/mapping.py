@@ -22,6 +22,8 @@ __all__ = ["Mapping", "load_mapping", "preset", "preset_names", "header_key", "P
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 SIGNS = ("as_is", "negate")
+# Canonical columns that identify an invoice, date it or record its outcome: never model features.
+NOT_FEATURES = ("document_id", "customer_id", "doc_date", "due_date", "closed_date", "open_amount")
 
 
 def header_key(text) -> str:
@@ -59,6 +61,7 @@ class Mapping:
     doc_types: dict[str, str] = field(default_factory=dict)
     group_header: list[str] = field(default_factory=list)
     skip_rows: list[str] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         where = f"mapping {self.name!r}" if self.name else "mapping"
@@ -77,11 +80,30 @@ class Mapping:
                              f"use {', '.join(DOC_TYPES)}")
         if isinstance(self.group_header, str):
             object.__setattr__(self, "group_header", [self.group_header])
+        if isinstance(self.features, str):
+            object.__setattr__(self, "features", [self.features])
+        self._check_features(where)
         for pattern in self.skip_rows:
             try:
                 re.compile(pattern)
             except re.error as exc:
                 raise ArkitError(f"{where}: skip_rows pattern {pattern!r} is not a valid regex ({exc})") from None
+
+    def _check_features(self, where: str) -> None:
+        """``features`` name columns as loaded: extra source headers, or canonical columns."""
+        if not all(isinstance(name, str) and name.strip() for name in self.features):
+            raise ArkitError(f"{where}: features must be a list of column names, got {self.features!r}")
+        repeated = sorted({name for name in self.features if self.features.count(name) > 1})
+        if repeated:
+            raise ArkitError(f"{where}: features lists {', '.join(repeated)} more than once")
+        for name in self.features:
+            mapped = self.targets(name)
+            if name in NOT_FEATURES or set(mapped) & set(NOT_FEATURES):
+                raise ArkitError(f"{where}: {name} cannot be a feature: it identifies or dates the invoice, "
+                                 "or records its outcome")
+            if mapped:
+                raise ArkitError(f"{where}: feature {name!r} is loaded as {', '.join(mapped)}: name the canonical "
+                                 "column in features instead")
 
     def targets(self, header) -> list[str]:
         """Canonical columns fed by a source header ([] when the mapping does not name it)."""

@@ -3,8 +3,8 @@
 from arkit.risk.drivers import describe, explain, explain_accounts, importance
 from arkit.risk.evaluation import Backtest, backtest, calibration_table, score_metrics
 from arkit.risk.model import TRUSTED_TYPES, DelinquencyModel
-from arkit.risk.point_in_time import DIMENSIONS, INVOICE_FEATURES, META_COLUMNS, features, labels, open_features, \
-    settlement_dates, training_set
+from arkit.risk.point_in_time import DIMENSIONS, INVOICE_FEATURES, META_COLUMNS, extra_columns, features, labels, \
+    open_features, settlement_dates, training_set
 
 __all__ = [
     "Backtest",
@@ -18,6 +18,7 @@ __all__ = [
     "describe",
     "explain",
     "explain_accounts",
+    "extra_columns",
     "features",
     "importance",
     "labels",

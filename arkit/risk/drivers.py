@@ -1,14 +1,17 @@
 """Why a score is high: the drivers of each invoice's and account's risk, in words, and global importance.
 
-Method (one feature at a time, the same for trees and the logistic regression): for an
-invoice with predicted probability p, each feature in turn is set to its portfolio reference
-(the training mean of a number, the most common value of a category, kept in the model's
-``reference_``) and the invoice is scored again, giving p_j. The feature's effect is
-p - p_j: how much higher the risk is because this value differs from the portfolio's. The
-drivers are the features with the largest positive effects, each put in a sentence with the
-invoice's value beside the portfolio's ("paid 62% of its 13 settled invoices late (portfolio:
-18%)"). Effects of correlated features overlap and need not add up to p; they rank reasons,
-they do not decompose the score.
+Method (one feature at a time, the same for trees, the logistic regression and a blend of
+the two): for an invoice with predicted probability p, each feature in turn is set to its
+portfolio reference (the training mean of a number, the most common value of a category, kept
+in the model's ``reference_``) and the invoice is scored again, giving p_j. The feature's
+effect is logit(p) - logit(p_j), logit(p) = ln(p / (1 - p)): how much higher the risk is, in
+log-odds, because this value differs from the portfolio's. For a logistic regression this is
+the feature's coefficient times its standardized distance from the reference; measured in
+log-odds rather than probability, the reasons of a score near 1 do not vanish (there every
+single feature moves p by less than a point). The drivers are the features with the largest
+positive effects, each put in a sentence with the invoice's value beside the portfolio's ("paid
+62% of its 13 settled invoices late (portfolio: 18%)"). Effects of correlated features overlap
+and need not add up; they rank reasons, they do not decompose the score.
 
 Global importance is permutation importance on a test set: the drop in ROC AUC when one
 feature's column is shuffled (:func:`sklearn.inspection.permutation_importance`).
@@ -141,7 +144,8 @@ def describe(feature: str, value, row: dict | None = None, reference=None) -> st
 
 
 def _effects(model, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """P(late) of each row, and the effect of each feature (rows x features): p - p with it at the reference."""
+    """P(late) of each row, and the effect of each feature (rows x features): the drop in log-odds
+    when it is set to the reference."""
     check_is_fitted(model)
     if not isinstance(X, pd.DataFrame) or not hasattr(model, "feature_names_in_"):
         raise ArkitError("explanations need a model fitted on a feature frame and such a frame "
@@ -158,10 +162,15 @@ def _effects(model, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]
         column = stacked.columns.get_loc(name)
         stacked.iloc[rows, column] = model.reference_[name]
     replaced = model.predict_proba(stacked)[:, -1].reshape(len(usable), len(X)).T if usable else np.empty((len(X), 0))
-    return p, p[:, None] - replaced, usable
+    return p, _logit(p)[:, None] - _logit(replaced), usable
 
 
-def explain(model, X: pd.DataFrame, *, top: int = 3, min_effect: float = 0.01) -> pd.DataFrame:
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.log(p) - np.log1p(-p)
+
+
+def explain(model, X: pd.DataFrame, *, top: int = 3, min_effect: float = 0.05) -> pd.DataFrame:
     """The top drivers of each row's risk, in words (see the module docstring for the method).
 
     Parameters
@@ -173,7 +182,8 @@ def explain(model, X: pd.DataFrame, *, top: int = 3, min_effect: float = 0.01) -
     top : int
         Drivers kept per row, largest effect first.
     min_effect : float
-        Smallest effect (in probability) worth naming.
+        Smallest effect (in log-odds) worth naming; 0.05 is about a point of probability near
+        p = 0.5.
 
     Returns
     -------
@@ -209,7 +219,7 @@ def explain(model, X: pd.DataFrame, *, top: int = 3, min_effect: float = 0.01) -
     return pd.DataFrame(records, columns=["row", "p_late", "rank", "feature", "value", "reference", "effect", "text"])
 
 
-def explain_accounts(model, X: pd.DataFrame, customer_id, *, top: int = 3, min_effect: float = 0.01) -> pd.DataFrame:
+def explain_accounts(model, X: pd.DataFrame, customer_id, *, top: int = 3, min_effect: float = 0.05) -> pd.DataFrame:
     """The drivers of each account: those of its riskiest invoice (highest P(late)).
 
     ``customer_id`` gives the account of each row of X (a column name of X or a sequence).

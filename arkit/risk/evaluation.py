@@ -36,7 +36,8 @@ from sklearn.metrics import average_precision_score, brier_score_loss, log_loss,
 from arkit.aging import _to_date
 from arkit.errors import ArkitError
 from arkit.risk.model import DelinquencyModel
-from arkit.risk.point_in_time import DIMENSIONS, INVOICE_FEATURES, META_COLUMNS, features, labels, training_set
+from arkit.risk.point_in_time import DIMENSIONS, INVOICE_FEATURES, META_COLUMNS, extra_columns, features, labels, \
+    training_set
 
 __all__ = ["Backtest", "backtest", "score_metrics", "calibration_table"]
 
@@ -129,7 +130,7 @@ def _invoice_columns(X: pd.DataFrame, extra) -> list[str]:
     return [c for c in X.columns if c in INVOICE_FEATURES or c in DIMENSIONS or c in extra]
 
 
-def backtest(ledger, split_date, grace: int = 0, *, method: str = "gbm", extra=(), **params) -> Backtest:
+def backtest(ledger, split_date, grace: int = 0, *, method: str = "auto", extra=(), **params) -> Backtest:
     """Train on invoices dated before ``split_date``, test on those dated on or after it.
 
     See the module docstring for which rows go where, the baselines and the metrics.
@@ -142,10 +143,11 @@ def backtest(ledger, split_date, grace: int = 0, *, method: str = "gbm", extra=(
         First day of the test period.
     grace : int, default 0
         Days after the due date that still count as on time.
-    method : {"gbm", "logistic"}
+    method : {"auto", "gbm", "logistic"}
         The model, and the model of the invoice-fields baseline.
     extra : sequence of str
-        Further item or customer columns to use as features (:func:`arkit.risk.features`).
+        Further item or customer columns to use as features, besides those the ledger declares
+        (:func:`arkit.risk.features`).
     **params
         Further parameters of :class:`~arkit.risk.DelinquencyModel`.
 
@@ -157,10 +159,10 @@ def backtest(ledger, split_date, grace: int = 0, *, method: str = "gbm", extra=(
     >>> result.n_train, result.n_test, result.metrics["roc_auc"] > result.baselines["late_share_rule"]["roc_auc"]
     (21164, 11588, True)
     """
-    extra = tuple(extra)
     split = _to_date(split_date, "split_date")
     known_on = split - dt.timedelta(days=1)
     rows = features(ledger, grace=grace, extra=extra)
+    extra = extra_columns(ledger, extra)
     before = (rows["doc_date"].dt.date < split).to_numpy()
     train = rows[before].reset_index(drop=True)
     train["late"] = labels(train, known_on, grace)

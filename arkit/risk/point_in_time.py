@@ -21,7 +21,8 @@ Features (customer history counts only invoices settled before the cutoff):
   exp(mean ln(1 + amount) of the customer's earlier invoices) (its usual size, a geometric
   mean), ``terms_days`` = due - document date, ``doc_month``, ``disputed``, and the
   dimensions ``doc_type``, ``currency``, ``region``, ``segment``, ``business_unit``,
-  ``country`` present in items or customers, plus any ``extra`` column;
+  ``country`` present in items or customers, plus the columns the ledger declares as known at
+  issue (``Ledger.features``, from the mapping's ``features``) and any ``extra`` column;
 - history: ``settled_invoices``, ``late_share``, ``mean_days_late`` (mean of
   max(0, settled - due)), ``max_days_late``, ``mean_days_to_pay`` (mean of settled -
   document date), ``last5_late_share`` and ``last5_mean_days_late`` (the five latest
@@ -63,8 +64,8 @@ from arkit.aging import _to_date
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
-__all__ = ["features", "open_features", "labels", "training_set", "settlement_dates", "META_COLUMNS",
-           "INVOICE_FEATURES", "DIMENSIONS"]
+__all__ = ["features", "open_features", "labels", "training_set", "settlement_dates", "extra_columns",
+           "META_COLUMNS", "INVOICE_FEATURES", "DIMENSIONS"]
 
 META_COLUMNS = ("document_id", "customer_id", "doc_date", "due_date", "settled_date", "late")
 DIMENSIONS = ("doc_type", "currency", "region", "segment", "business_unit", "country")
@@ -185,6 +186,19 @@ def _invoices(ledger: Ledger, extra: Sequence[str]) -> pd.DataFrame:
     if invoices.empty:
         raise ArkitError("the ledger has no invoices or debit memos with an amount above zero to score")
     return invoices.reset_index(drop=True)
+
+
+def extra_columns(ledger: Ledger, extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """The further feature columns: those the ledger declares (``Ledger.features``), then ``extra``.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"document_id": ["A"], "customer_id": "C1", "doc_date": ["2026-01-01"],
+    ...                       "amount": [10.0], "paperless": ["Yes"], "channel": ["EDI"]})
+    >>> extra_columns(Ledger(items, features=("paperless",)), ["channel", "paperless"])
+    ('paperless', 'channel')
+    """
+    return tuple(dict.fromkeys([*ledger.features, *extra]))
 
 
 def _customer_codes(invoices: pd.DataFrame, *others: pd.Series) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -422,7 +436,8 @@ def features(ledger: Ledger, as_of=None, *, grace: int = 0, extra: Sequence[str]
     grace : int, default 0
         Days after the due date that still count as paid on time (label and history).
     extra : sequence of str
-        Further item or customer columns to use as features (text becomes a category).
+        Further item or customer columns to use as features (text becomes a category), besides
+        those the ledger declares (:func:`extra_columns`).
 
     Examples
     --------
@@ -437,8 +452,8 @@ def features(ledger: Ledger, as_of=None, *, grace: int = 0, extra: Sequence[str]
     2           C   <NA>         0.5              0         3.960396
     """
     _check_grace(grace)
-    extra = tuple(extra)
     day = _as_of_day(ledger, as_of)
+    extra = extra_columns(ledger, extra)
     invoices = _invoices(ledger, extra).sort_values(["doc_date", "customer_id", "document_id"], kind="stable")
     invoices = invoices.reset_index(drop=True)
     rows = np.flatnonzero(_days(invoices["doc_date"]) <= day)
@@ -472,8 +487,8 @@ def open_features(ledger: Ledger, as_of=None, *, grace: int = 0, extra: Sequence
     1           C  <NA>         1.0              1                  1
     """
     _check_grace(grace)
-    extra = tuple(extra)
     day = _as_of_day(ledger, as_of)
+    extra = extra_columns(ledger, extra)
     invoices = _invoices(ledger, extra).sort_values(["customer_id", "doc_date", "document_id"], kind="stable")
     invoices = invoices.reset_index(drop=True)
     doc, settled = _days(invoices["doc_date"]), _days(invoices["settled_date"])
