@@ -163,9 +163,12 @@ def selected(engines: list[str]) -> list[str]:
     return [case for case in CASES if any(case == name or case.startswith(f"{name}-") for name in engines)]
 
 
-def pandas_items(table: pa.Table, unit: str) -> pd.DataFrame:
-    """Items as pandas 3 users have them: ``str`` ids, ``datetime64[unit]`` dates."""
-    items = table.to_pandas()
+def pandas_items(table: pa.Table | pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Items as pandas 3 users have them: ``str`` ids, ``datetime64[unit]`` dates.
+
+    From a pandas frame, the new frame shares its other columns (copy on write).
+    """
+    items = table.to_pandas(date_as_object=False) if isinstance(table, pa.Table) else table
     return items.assign(doc_date=items["doc_date"].astype(f"datetime64[{unit}]"),
                         due_date=items["due_date"].astype(f"datetime64[{unit}]"))
 
@@ -191,8 +194,9 @@ def main() -> None:
             cases[case] = (label, what, baseline, arkit, customers)
 
     pandas_what = "numpy days + groupby/unstack"
-    frames = {unit: pandas_items(table, unit) for unit in ("s", "us", "ns")
-              if f"pandas-{unit}" in wanted or (unit == "us" and ({"pandas-us-many", "duckdb-pandas"} & set(wanted)))}
+    converted = table.to_pandas(date_as_object=False) if any(case.startswith(("pandas", "duckdb-pandas"))
+                                                             for case in wanted) else None
+    frames = {unit: pandas_items(converted, unit) for unit in ("s", "us", "ns")} if converted is not None else {}
     for unit, items in frames.items():
         add(f"pandas-{unit}", f"pandas, datetime64[{unit}]", pandas_what,
             lambda items=items: pandas_baseline(items), lambda items=items: aging_summary(items, as_of=as_of))
@@ -227,10 +231,7 @@ def main() -> None:
         parquet = connection.read_parquet(path)
         add("duckdb-parquet", "DuckDB read_parquet", sql_what,
             lambda: duckdb_baseline(parquet), lambda: aging_summary(parquet, as_of=as_of).df())
-    for unit in [unit for unit in frames if f"pandas-{unit}" not in wanted]:
-        if unit != "us":
-            del frames[unit]
-    del table
+    del table, converted
     gc.collect()
 
     print(f"Aging summary by customer (and currency) of {args.items:,} open items, {args.customers:,} customers "
