@@ -261,8 +261,8 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates,
     """The lazy pipeline of :func:`age`, unsorted, with its internal columns; and the native items.
 
     For a ``summary`` by ``by``, only the columns a summary reads are kept and
-    ``open_amount`` and ``bucket`` are left out: :func:`_summarize_days` works on ``_open``
-    cents and ``days_past_due`` directly (a summary's hot path on eager pandas).
+    ``open_amount`` and ``bucket`` are left out: :func:`bucket_cents` works on ``_open``
+    cents and ``days_past_due`` directly.
     """
     if basis not in ("due", "document"):
         raise ArkitError(f"basis must be 'due' or 'document', got {basis!r}")
@@ -308,9 +308,8 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates,
         lf = lf.filter(nw.col("_doc_day") <= as_of_day).join(_applied(applications, as_of_day, "target_id", "_applied_in"), on="document_id", how="left")
         lf = lf.join(_applied(applications, as_of_day, "source_id", "_applied_out"), on="document_id", how="left")
     snapshot = "open_amount" in names and (latest_doc is None or as_of >= latest_doc)
-    lf = lf.with_columns(_open_cents(lf, applications, as_of_day, snapshot).alias("_open")).filter(keep)
-
-    lf = lf.with_columns((as_of_day - nw.col("_base_day")).cast(nw.Int64).alias("days_past_due"))
+    lf = lf.with_columns(_open_cents(lf, applications, as_of_day, snapshot).alias("_open"),
+                         (as_of_day - nw.col("_base_day")).cast(nw.Int64).alias("days_past_due")).filter(keep)
     if not summary:
         days = nw.col("days_past_due")
         bucket = nw.when(days <= 0).then(nw.lit(labels[0]))
@@ -394,7 +393,8 @@ def _group_keys(names, by) -> list[str]:
 def _summarize(lf: nw.LazyFrame, by, buckets, check_buckets: bool = False) -> nw.LazyFrame:
     """Sum aged items (``open_amount`` and ``bucket``, as :func:`age` writes them) by ``by``."""
     labels = bucket_labels(buckets)
-    keys = _group_keys(lf.collect_schema().names(), by)
+    schema = lf.collect_schema()
+    keys = _money_keys(schema, _group_keys(schema.names(), by))
     # Aged items from elsewhere may carry other bucket names; aging_summary's never do.
     stray = lf.filter(~nw.col("bucket").is_in(labels)).select("bucket").unique().collect()["bucket"].to_list() \
         if check_buckets else []
@@ -403,29 +403,46 @@ def _summarize(lf: nw.LazyFrame, by, buckets, check_buckets: bool = False) -> nw
                          "name: pass summarize_aging the same buckets as age")
     cents = _cents(nw.col("open_amount"))
     columns = [nw.when(nw.col("bucket") == label).then(cents).otherwise(nw.lit(0)).alias(label) for label in labels]
-    return _sum_buckets(lf, keys, labels, columns)
+    return _money_table(sum_money(lf.with_columns(columns), keys, labels), keys, labels)
+
+
+def bucket_cents(lf: nw.LazyFrame, keys: list[str], buckets: Sequence[int] = DEFAULT_BUCKETS, *,
+                 native: bool = True) -> nw.LazyFrame:
+    """Sum ``_open`` cents by ``keys`` into one Int64 column per bucket of ``days_past_due``.
+
+    Written once with ``when`` columns and one :func:`sum_money` group-by: Polars and DuckDB
+    fuse them into the aggregation. pandas (unless ``native=False``; tests check both ways give
+    the same sums) has a faster way: the bucket as an integer index (``np.searchsorted``), one
+    group-by of one cents column by keys and bucket (one hash of the string keys, not a second
+    one on the result), and the bucket index spread into columns with ``unstack``. Items without
+    days (no due date) count in no bucket, as ``when`` does with a null.
+    """
+    labels = bucket_labels(buckets)
+    if native and lf.implementation is nw.Implementation.PANDAS:
+        items = lf.to_native()
+        days = items["days_past_due"]
+        index = np.searchsorted(np.array((0, *buckets)), days.to_numpy("int64", na_value=0), side="left")
+        if days.hasnans:
+            index[days.isna().to_numpy()] = len(labels)
+        sums = sum_money(nw.from_native(items.assign(_bucket=index)).lazy(), [*keys, "_bucket"], ["_open"]).to_native()
+        if keys:
+            table = sums.set_index([*keys, "_bucket"])["_open"].unstack("_bucket", fill_value=0)
+        else:
+            table = sums.set_index("_bucket")["_open"].to_frame().T
+        table = table.reindex(columns=range(len(labels)), fill_value=0).set_axis(labels, axis=1)
+        return nw.from_native(table.reset_index() if keys else table.reset_index(drop=True)).lazy()
+    days, cents = nw.col("days_past_due"), nw.col("_open")
+    within = [days <= 0] + [(days > low) & (days <= high) for low, high in zip([0, *buckets[:-1]], buckets)] \
+        + [days > buckets[-1]]
+    columns = [nw.when(cond).then(cents).otherwise(nw.lit(0)).alias(label) for cond, label in zip(within, labels)]
+    return sum_money(lf.with_columns(columns), keys, labels)
 
 
 def _summarize_days(lf: nw.LazyFrame, by, buckets) -> nw.LazyFrame:
-    """Sum ``_open`` cents by ``by`` into buckets of ``days_past_due``: integer compares only.
-
-    Each engine gets its fastest form (measured in benchmarks/): Polars and DuckDB one
-    ``when`` column per bucket, then one group-by; pandas, where ``when`` and a six-column
-    group-by over every row are slow, an integer bucket index (the number of edges the days
-    exceed), a group-by of one column, and the bucket columns spread on the few result rows.
-    """
-    labels = bucket_labels(buckets)
-    keys = _money_keys(lf.collect_schema(), _group_keys(lf.collect_schema().names(), by))
-    days, cents = nw.col("days_past_due"), nw.col("_open")
-    if lf.implementation is nw.Implementation.PANDAS:
-        index = sum(((days > edge).cast(nw.Int64) for edge in (0, *buckets)), nw.lit(0))
-        lf = sum_money(lf.with_columns(index.alias("_bucket")), [*keys, "_bucket"], ["_open"])
-        within = [nw.col("_bucket") == i for i in range(len(labels))]
-    else:
-        within = [days <= 0] + [(days > low) & (days <= high) for low, high in zip([0, *buckets[:-1]], buckets)] \
-            + [days > buckets[-1]]
-    columns = [nw.when(cond).then(cents).otherwise(nw.lit(0)).alias(label) for cond, label in zip(within, labels)]
-    return _sum_buckets(lf, keys, labels, columns)
+    """Sum ``_open`` cents by ``by`` into buckets of ``days_past_due`` (:func:`bucket_cents`)."""
+    schema = lf.collect_schema()
+    keys = _money_keys(schema, _group_keys(schema.names(), by))
+    return _money_table(bucket_cents(lf, keys, buckets), keys, bucket_labels(buckets))
 
 
 def _money_keys(schema, keys: list[str]) -> list[str]:
@@ -435,15 +452,18 @@ def _money_keys(schema, keys: list[str]) -> list[str]:
     return keys
 
 
-def _sum_buckets(lf: nw.LazyFrame, keys: list[str], labels: list[str], columns: list[nw.Expr]) -> nw.LazyFrame:
-    schema = lf.collect_schema()
-    keys = _money_keys(schema, keys)
-    # Blank keys are named after the group-by, on the few result rows (group-by keeps null keys).
-    out = sum_money(lf.with_columns(columns), keys, labels).with_columns(
-        [nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String] + [nw.sum_horizontal(labels).alias("total")])
-    out = out.with_columns((nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in [*labels, "total"])
+def _money_table(sums: nw.LazyFrame, keys: list[str], labels: list[str]) -> nw.LazyFrame:
+    """Bucket cents by ``keys`` as money with ``total``, largest total first: one step and a sort.
+
+    Blank keys are named here, on the few result rows (group-by keeps null keys).
+    """
+    schema = sums.collect_schema()
+    money = [(nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in labels]
+    total = (nw.sum_horizontal(labels).cast(nw.Float64) / 100).round(2).alias("total")
+    out = sums.with_columns([nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String] + money + [total])
     out = out.sort(["total", *keys], descending=[True] + [False] * len(keys))
-    return out.select(*keys, *labels, "total")
+    columns = [*keys, *labels, "total"]
+    return out if out.collect_schema().names() == columns else out.select(columns)
 
 
 def aging_summary(ledger, as_of=None, by: str | Sequence[str] | None = "customer_id", *, basis: str = "due",

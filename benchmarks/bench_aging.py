@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import tempfile
 import time
 
 import duckdb
@@ -35,6 +36,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from timing import best_of
 
@@ -116,7 +118,12 @@ def polars_baseline(items):
     return out.collect() if isinstance(out, pl.LazyFrame) else out
 
 
-def duckdb_baseline(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def duckdb_baseline(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
+    """One SQL query over ``relation`` (a table, a pandas frame or a Parquet file), as ``items``.
+
+    Dates are cast to DATE, which costs nothing on DATE columns and drops the time of day of
+    TIMESTAMP ones (a pandas frame's datetime64).
+    """
     as_of = f"DATE '{AS_OF.isoformat()}'"
     cases = [f"SUM(CASE WHEN days <= 0 THEN cents ELSE 0 END) AS \"{LABELS[0]}\""]
     low = 0
@@ -127,15 +134,16 @@ def duckdb_baseline(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     money = ", ".join(f'"{label}" / 100 AS "{label}"' for label in LABELS)
     query = f"""
         WITH open AS (
-            SELECT customer_id, currency, CAST(round(amount * 100) AS BIGINT) AS cents, {as_of} - due_date AS days
-            FROM items WHERE doc_date <= {as_of}
+            SELECT customer_id, currency, CAST(round(amount * 100) AS BIGINT) AS cents,
+                   {as_of} - CAST(due_date AS DATE) AS days
+            FROM items WHERE CAST(doc_date AS DATE) <= {as_of}
         ), sums AS (
             SELECT customer_id, currency, {", ".join(cases)} FROM open GROUP BY customer_id, currency
         )
         SELECT customer_id, currency, {money}, ({" + ".join(f'"{label}"' for label in LABELS)}) / 100 AS total
         FROM sums ORDER BY total DESC, customer_id, currency
     """
-    return connection.sql(query).df()
+    return relation.query("items", query).df()
 
 
 def cents_table(frame) -> pd.DataFrame:
@@ -146,64 +154,107 @@ def cents_table(frame) -> pd.DataFrame:
     return frame.mul(100).round().astype(np.int64)
 
 
+CASES = ("pandas-s", "pandas-us", "pandas-ns", "pandas-us-many", "polars", "polars-lazy",
+         "duckdb-table", "duckdb-pandas", "duckdb-parquet")
+
+
+def selected(engines: list[str]) -> list[str]:
+    """The cases named, or starting with a name and a dash: ``pandas`` is every pandas input."""
+    return [case for case in CASES if any(case == name or case.startswith(f"{name}-") for name in engines)]
+
+
+def pandas_items(table: pa.Table | pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Items as pandas 3 users have them: ``str`` ids, ``datetime64[unit]`` dates.
+
+    From a pandas frame, the new frame shares its other columns (copy on write).
+    """
+    items = table.to_pandas(date_as_object=False) if isinstance(table, pa.Table) else table
+    return items.assign(doc_date=items["doc_date"].astype(f"datetime64[{unit}]"),
+                        due_date=items["due_date"].astype(f"datetime64[{unit}]"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--many-customers", type=int, default=100_000,
+                        help="customers of the pandas-us-many case")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--engines", default="pandas,polars,polars-lazy,duckdb")
+    parser.add_argument("--engines", default="pandas,polars,duckdb",
+                        help=f"cases, or their engine prefixes, of: {', '.join(CASES)}")
     args = parser.parse_args()
-    engines = args.engines.split(",")
+    wanted = selected(args.engines.split(","))
 
     table = make_items(args.items, args.customers)
     as_of = AS_OF.isoformat()
-    cases = {}
-    if "pandas" in engines:
-        items = table.to_pandas()  # str ids, datetime64 dates (arkit's canonical pandas items)
-        items["doc_date"] = items["doc_date"].astype("datetime64[s]")
-        items["due_date"] = items["due_date"].astype("datetime64[s]")
-        cases["pandas"] = ("numpy days + groupby/unstack", lambda: pandas_baseline(items),
-                           lambda: aging_summary(items, as_of=as_of))
-    if "polars" in engines or "polars-lazy" in engines:
+    cases = {}  # case -> (input, baseline description, baseline, arkit, customers)
+
+    def add(case, label, what, baseline, arkit, customers=args.customers):
+        if case in wanted:
+            cases[case] = (label, what, baseline, arkit, customers)
+
+    pandas_what = "numpy days + groupby/unstack"
+    converted = table.to_pandas(date_as_object=False) if any(case.startswith(("pandas", "duckdb-pandas"))
+                                                             for case in wanted) else None
+    frames = {unit: pandas_items(converted, unit) for unit in ("s", "us", "ns")} if converted is not None else {}
+    for unit, items in frames.items():
+        add(f"pandas-{unit}", f"pandas, datetime64[{unit}]", pandas_what,
+            lambda items=items: pandas_baseline(items), lambda items=items: aging_summary(items, as_of=as_of))
+    if "pandas-us-many" in wanted:
+        many = make_items(args.items, args.many_customers)["customer_id"]
+        items = frames["us"].assign(customer_id=pd.Series(many.to_pandas(), index=frames["us"].index))
+        add("pandas-us-many", f"pandas, [us], {args.many_customers // 1000}k cust.", pandas_what,
+            lambda: pandas_baseline(items), lambda: aging_summary(items, as_of=as_of), args.many_customers)
+    if {"polars", "polars-lazy"} & set(wanted):
         frame = pl.from_arrow(table)
-        if "polars" in engines:
-            cases["Polars (eager)"] = ("native expressions, eager", lambda: polars_baseline(frame),
-                                       lambda: aging_summary(frame, as_of=as_of))
-        if "polars-lazy" in engines:
-            cases["Polars (lazy)"] = ("native expressions, lazy", lambda: polars_baseline(frame.lazy()),
-                                      lambda: aging_summary(frame.lazy(), as_of=as_of).collect())
-    if "duckdb" in engines:
-        connection = duckdb.connect()
+        add("polars", "Polars (eager)", "native expressions, eager",
+            lambda: polars_baseline(frame), lambda: aging_summary(frame, as_of=as_of))
+        add("polars-lazy", "Polars (lazy)", "native expressions, lazy",
+            lambda: polars_baseline(frame.lazy()), lambda: aging_summary(frame.lazy(), as_of=as_of).collect())
+    connection = duckdb.connect()
+    sql_what = "one SQL query, CASE WHEN + SUM"
+    if "duckdb-table" in wanted:
         connection.register("arrow_items", table)
         connection.sql("CREATE TABLE items AS SELECT * FROM arrow_items")
         connection.unregister("arrow_items")
         relation = connection.table("items")
-        cases["DuckDB"] = ("one SQL query, CASE WHEN + SUM", lambda: duckdb_baseline(connection),
-                           lambda: aging_summary(relation, as_of=as_of).df())
-    del table
+        add("duckdb-table", "DuckDB table", sql_what,
+            lambda: duckdb_baseline(relation), lambda: aging_summary(relation, as_of=as_of).df())
+    if "duckdb-pandas" in wanted:
+        over_frame = connection.from_df(frames["us"])
+        add("duckdb-pandas", "DuckDB over pandas [us]", sql_what,
+            lambda: duckdb_baseline(over_frame), lambda: aging_summary(over_frame, as_of=as_of).df())
+    folder = tempfile.TemporaryDirectory()
+    if "duckdb-parquet" in wanted:
+        path = f"{folder.name}/items.parquet"
+        pq.write_table(table, path)  # DATE columns, as an Arrow or Polars writer leaves them
+        parquet = connection.read_parquet(path)
+        add("duckdb-parquet", "DuckDB read_parquet", sql_what,
+            lambda: duckdb_baseline(parquet), lambda: aging_summary(parquet, as_of=as_of).df())
+    del table, converted
     gc.collect()
 
-    print(f"Aging summary by customer (and currency) of {args.items:,} open items, {args.customers:,} customers, "
-          f"as of {as_of}; best of {args.runs} after a warm-up run; {time.strftime('%Y-%m-%d')}")
-    print(f"{'engine':16s} {'hand-written baseline':32s} {'baseline s':>10s} {'arkit s':>9s} {'ratio':>6s}  "
+    print(f"Aging summary by customer (and currency) of {args.items:,} open items, {args.customers:,} customers "
+          f"unless said, as of {as_of}; best of {args.runs} after a warm-up run; {time.strftime('%Y-%m-%d')}")
+    print(f"{'input':28s} {'hand-written baseline':32s} {'baseline s':>10s} {'arkit s':>9s} {'ratio':>6s}  "
           f"meets {TARGET}x")
-    first = None
-    for engine, (what, baseline, arkit) in cases.items():
+    first = {}  # customers -> the first baseline's cents: every engine's baseline must agree
+    for case, (label, what, baseline, arkit, customers) in cases.items():
         timing = best_of(args.runs, baseline=baseline, arkit=arkit)
         (base_s, expected), (arkit_s, got) = timing["baseline"], timing["arkit"]
         del timing
         expected, got = cents_table(expected), cents_table(got)
-        assert expected.index.equals(got.index), f"{engine}: different groups"
-        assert (expected.to_numpy() == got.to_numpy()).all(), f"{engine}: arkit differs from the baseline"
-        if first is None:
-            first = expected
-        assert first.equals(expected), f"{engine}: its baseline differs from the first engine's"
+        assert expected.index.equals(got.index), f"{case}: different groups"
+        assert (expected.to_numpy() == got.to_numpy()).all(), f"{case}: arkit differs from the baseline"
+        reference = first.setdefault(customers, expected)
+        assert reference.equals(expected), f"{case}: its baseline differs from the first one's"
         ratio = arkit_s / base_s
-        print(f"{engine:16s} {what:32s} {base_s:10.3f} {arkit_s:9.3f} {ratio:6.2f}  "
+        print(f"{label:28s} {what:32s} {base_s:10.3f} {arkit_s:9.3f} {ratio:6.2f}  "
               f"{'yes' if ratio <= TARGET else 'no'}", flush=True)
         del expected, got
         gc.collect()
-    print("arkit equals each baseline to the cent, and the baselines agree across engines.")
+    folder.cleanup()
+    print("arkit equals each baseline to the cent, and the baselines agree across engines and input kinds.")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
 import datetime as dt
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import narwhals as nw
+import numpy as np
 import pandas as pd
 import pytest
 
 from arkit import ArkitError, Ledger, age, aging_summary, bucket_labels, summarize_aging
+from arkit.aging import bucket_cents, civil_day_numbers, with_day_numbers
 
 LABELS = bucket_labels()
 
@@ -161,3 +164,59 @@ def test_sample_same_numbers_on_every_backend(sample_ledger, backend):
     pd.testing.assert_frame_equal(
         backend.to_pandas(result, keys), expected.sort_values(keys).reset_index(drop=True), check_dtype=False
     )
+
+
+def _random_open_items(seed: int, n: int = 400) -> pd.DataFrame:
+    """Open cents and days past due as age() leaves them, with blank keys and unknown days."""
+    rng = np.random.default_rng(seed)
+    customer = rng.choice(np.array(["C1", "C2", "C3", None], dtype=object), n)
+    days = pd.array(rng.integers(-40, 200, n), dtype="Int64")
+    days[rng.random(n) < 0.1] = pd.NA  # no due date
+    return pd.DataFrame({
+        "customer_id": pd.array(customer, dtype="str"),
+        "currency": pd.array(rng.choice(["USD", "CAD"], n), dtype="str"),
+        "region": pd.array(rng.choice(["West", "East"], n), dtype="str"),
+        "_open": rng.integers(-50_000, 50_000, n),
+        "days_past_due": days,
+        "fx_rate": np.where(rng.random(n) < 0.5, 1.0, 0.7308),
+    })
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("keys", [["customer_id", "currency"], ["region"], []])
+@pytest.mark.parametrize("buckets", [(30, 60, 90, 120), (15,), (1, 2, 200)])
+@pytest.mark.parametrize("converted", [False, True])
+def test_bucket_cents_pandas_fast_path_equals_the_portable_one(seed, keys, buckets, converted):
+    items = _random_open_items(seed)
+    if not converted:
+        items = items.drop(columns="fx_rate")
+    lf = nw.from_native(items).lazy()
+    fast = bucket_cents(lf, keys, buckets).collect().to_pandas()
+    portable = bucket_cents(lf, keys, buckets, native=False).collect().to_pandas()
+    assert fast.columns.tolist() == portable.columns.tolist() == [*keys, *bucket_labels(buckets)]
+    order = keys or fast.columns.tolist()
+    pd.testing.assert_frame_equal(fast.sort_values(order).reset_index(drop=True),
+                                  portable.sort_values(order).reset_index(drop=True), check_dtype=False)
+
+
+def test_bucket_cents_by_hand():
+    items = pd.DataFrame({"customer_id": ["C1", "C1", "C1", "C2", "C2"], "_open": [100, 250, 7, -60, 5],
+                          "days_past_due": pd.array([0, 1, 31, 121, None], dtype="Int64")})
+    for native in (True, False):
+        sums = bucket_cents(nw.from_native(items).lazy(), ["customer_id"], native=native).collect().to_pandas()
+        rows = {row.pop("customer_id"): row for row in sums.to_dict("records")}
+        # 0 days is current, 1 is 1-30, 31 is 31-60, 121 is 120+; no due date counts nowhere.
+        assert rows == {"C1": {"current": 100, "1-30": 250, "31-60": 7, "61-90": 0, "91-120": 0, "120+": 0},
+                        "C2": {"current": 0, "1-30": 0, "31-60": 0, "61-90": 0, "91-120": 0, "120+": -60}}
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_day_numbers_fast_paths_equal_civil_arithmetic(unit, backend):
+    dates = [dt.date(1969, 12, 31), dt.date(1900, 3, 1), dt.date(2000, 2, 29), dt.date(2026, 10, 31), None]
+    frame = pd.DataFrame({"d": pd.to_datetime(dates).astype(f"datetime64[{unit}]")})
+    # Sorted by date, missing last: 1900-03-01, 1969-12-31, 2000-02-29, 2026-10-31, none.
+    expected = [(dt.date(1900, 3, 1) - dt.date(1970, 1, 1)).days, -1, 11_016, 20_757, None]
+    lf = nw.from_native(backend(frame)).lazy()
+    for result in (with_day_numbers(lf, n="d"), civil_day_numbers(lf, n="d")):
+        numbers = backend.to_pandas(result.to_native(), "d")["n"]
+        assert [None if pd.isna(v) else int(v) for v in numbers] == expected
