@@ -292,3 +292,18 @@ def test_triage_dashboard_tiles_match_a_conversion_by_hand(fx_case):
     board.filters["region"].value = "North"
     north = sum(v for c, v in converted(items, AS_OF, lambda r: r["customer_id"]).items() if REGIONS[c] == "North")
     assert cents(board.kpis["total_open"]) == north
+
+
+def test_trends_dashboard_matches_a_conversion_by_hand(fx_case):
+    from arkit.dashboards.trends import TrendsDashboard
+
+    items, _, ledger = fx_case
+    board = TrendsDashboard(ledger, months=3)
+    trend = board.trend.assign(period_end=pd.to_datetime(board.trend["period_end"]).dt.date).set_index("period_end")
+    ends = trend.index.tolist()  # the last month ends and the ledger's latest date (a closed date)
+    assert len(ends) == 3 and ends[-1] == max(r["closed_date"] or r["doc_date"] for r in items)
+    for end in ends:
+        by_bucket = converted(items, end, lambda r: bucket_of(r["due_date"], end))
+        for bucket in BUCKETS:
+            assert cents(trend.loc[end, bucket]) == by_bucket.get(bucket, Decimal(0)), (end, bucket)
+        assert cents(trend.loc[end, "total"]) == sum(by_bucket.values(), Decimal(0))
