@@ -167,8 +167,9 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec | str, *, currency: str = 
     Money is read with :func:`~arkit.parsing.parse_money` in each row's currency (``currency``
     for rows that carry none), after ``implied_decimals`` and with ``negate`` applied to
     ``amount`` and ``open_amount``. A money column with values rounded to their currency gets a
-    warning, and ``table.attrs["rounding"]`` maps it to its :class:`~arkit.parsing.Money`
-    (``rounded`` count, exact ``difference``).
+    warning, and ``table.attrs["rounding"]`` maps it to ``(rounded, difference)``: how many
+    values were rounded and the exact total that rounding took off (see
+    :class:`~arkit.parsing.Money`).
 
     Examples
     --------
@@ -206,7 +207,7 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec | str, *, currency: str = 
                                 implied_decimals=implied_decimals, negate=negate and column.name in NEGATED)
             parsed, bad, repaired = money.amounts, money.unreadable, 0
             if money.rounded:
-                rounding[column.name] = money
+                rounding[column.name] = (money.rounded, money.difference)
                 warnings.append(f"{where}: {money.rounded:,} {column.name} value(s) had more decimals than their "
                                 f"currency has (ISO 4217: USD 2, JPY 0, KWD 3); rounded half to even, which changed "
                                 f"the total by {-money.difference:+,f}")
@@ -265,6 +266,7 @@ def validate_table(frame: pd.DataFrame, spec: TableSpec | str, *, source: str | 
     spec = TABLES[spec] if isinstance(spec, str) else spec
     where = source or spec.name
     table, problems, _ = coerce_table(frame, spec, currency=currency, where=where)
+    table.attrs.pop("rounding", None)
     if len(problems):
         first = problems.iloc[0]
         more = f" ({len(problems) - 1} more problem(s))" if len(problems) > 1 else ""

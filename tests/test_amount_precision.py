@@ -122,7 +122,8 @@ def test_sub_cent_floats_of_a_parquet_column(tmp_path):
     pd.DataFrame({"document_id": ["A", "B", "C"], "customer_id": ["C1"] * 3,
                   "doc_date": pd.to_datetime(["2026-01-01"] * 3), "amount": [12.345, 0.125, 7.1]}).to_parquet(path)
     report = arkit.load(path).report
-    assert (report.amount_loaded, report.rows_rounded) == (float(Decimal("12.34") + Decimal("0.12") + Decimal("7.1")), 2)
+    loaded = Decimal("12.34") + Decimal("0.12") + Decimal("7.1")
+    assert (report.amount_loaded, report.rows_rounded) == (float(loaded), 2)
     assert report.amount_read == float(Decimal("12.345") + Decimal("0.125") + Decimal("7.1"))
 
 
@@ -192,7 +193,8 @@ def fx_ledger_items(seed: int) -> list[dict]:
 
 def write_fx_ledger(folder: Path, items: list[dict]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "items.csv").write_text("document_id,customer_id,doc_date,due_date,amount,currency,closed_date\n" + "".join(
+    header = "document_id,customer_id,doc_date,due_date,amount,currency,closed_date\n"
+    (folder / "items.csv").write_text(header + "".join(
         f"{r['document_id']},{r['customer_id']},{r['doc_date']},{r['due_date']},{r['amount']},{r['currency']},"
         f"{r['closed_date'] or ''}\n" for r in items), encoding="utf-8")
     (folder / "customers.csv").write_text("customer_id,customer_name,region\n" + "".join(
@@ -292,3 +294,18 @@ def test_triage_dashboard_tiles_match_a_conversion_by_hand(fx_case):
     board.filters["region"].value = "North"
     north = sum(v for c, v in converted(items, AS_OF, lambda r: r["customer_id"]).items() if REGIONS[c] == "North")
     assert cents(board.kpis["total_open"]) == north
+
+
+def test_trends_dashboard_matches_a_conversion_by_hand(fx_case):
+    from arkit.dashboards.trends import TrendsDashboard
+
+    items, _, ledger = fx_case
+    board = TrendsDashboard(ledger, months=3)
+    trend = board.trend.assign(period_end=pd.to_datetime(board.trend["period_end"]).dt.date).set_index("period_end")
+    ends = trend.index.tolist()  # the last month ends and the ledger's latest date (a closed date)
+    assert len(ends) == 3 and ends[-1] == max(r["closed_date"] or r["doc_date"] for r in items)
+    for end in ends:
+        by_bucket = converted(items, end, lambda r: bucket_of(r["due_date"], end))
+        for bucket in BUCKETS:
+            assert cents(trend.loc[end, bucket]) == by_bucket.get(bucket, Decimal(0)), (end, bucket)
+        assert cents(trend.loc[end, "total"]) == sum(by_bucket.values(), Decimal(0))

@@ -255,7 +255,7 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
     table, problems, coerce_warnings = coerce_table(renamed.drop(columns="_line"), spec, currency=default_currency,
                                                     where=raw.source, **options)
     warnings += coerce_warnings
-    rounding = table.attrs.get("rounding", {}).get("amount")
+    rows_rounded, rounding = table.attrs.pop("rounding", {}).get("amount", (0, Decimal(0)))
     table["_line"] = frame["_line"].to_numpy()
     reasons = _rows_to_reject(table, problems, table_name)
     if exact.any():
@@ -290,8 +290,7 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
             table.loc[bad].to_dict("records"), where[bad], reasons[bad], repeats[bad])],
     })
     loaded = table.loc[~bad].reset_index(drop=True)  # _line stays until the last checks (see _finish)
-    amount_read = _exact_total(amount) + (rounding.difference if rounding else 0)
-    return loaded, rejects, skipped, warnings, amount_read, rounding.rounded if rounding else 0
+    return loaded, rejects, skipped, warnings, _exact_total(amount) + rounding, rows_rounded
 
 
 def _repeats(table: pd.DataFrame, problems: pd.DataFrame, exact: pd.Series, spec) -> np.ndarray:
