@@ -51,7 +51,7 @@ def is_missing(values: pd.Series, *, free_text: bool = False) -> pd.Series:
     >>> is_missing(pd.Series(["", " NULL ", "n/a", "-", "0", None])).tolist()
     [True, True, True, True, False, True]
     """
-    return clean_text(values, free_text=free_text).isna()
+    return _is_blank(values, _as_text(values), free_text)
 
 
 def clean_text(values: pd.Series, *, free_text: bool = False) -> pd.Series:
@@ -65,7 +65,13 @@ def clean_text(values: pd.Series, *, free_text: bool = False) -> pd.Series:
     ['NA', nan]
     """
     text = _as_text(values)
-    return text.mask(values.isna() | text.isin(_FREE_TEXT_MISSING if free_text else _MISSING_SPELLINGS))
+    blank = _is_blank(values, text, free_text)
+    return text.mask(blank) if blank.any() else text  # most columns have no blanks: no pass over them
+
+
+def _is_blank(values: pd.Series, text: pd.Series, free_text: bool) -> pd.Series:
+    """:func:`is_missing` of ``values``, given their ``text`` already trimmed."""
+    return values.isna() | text.isin(_FREE_TEXT_MISSING if free_text else _MISSING_SPELLINGS)
 
 
 def isin(values: pd.Series, candidates: pd.Series) -> pd.Series:
