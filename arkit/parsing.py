@@ -23,6 +23,7 @@ _MISSING_SPELLINGS = sorted({f(t) for t in MISSING_TEXT for f in (str.lower, str
 # In free text (names, regions, references) only the explicit markers: "NA" may be North America.
 _FREE_TEXT_MISSING = sorted({f(t) for t in ("", "null", "n/a", "#n/a", "-", "--") for f in (str.lower, str.upper,
                                                                                             str.title)})
+_LONGEST_SPELLING = max(len(text.encode()) for text in _MISSING_SPELLINGS + _FREE_TEXT_MISSING)
 TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1", "x"})
 FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})
 # Tried in this order when a column has no explicit format. Day-first and month-first forms are
@@ -71,6 +72,9 @@ def clean_text(values: pd.Series, *, free_text: bool = False) -> pd.Series:
 
 def _is_blank(values: pd.Series, text: pd.Series, free_text: bool) -> pd.Series:
     """:func:`is_missing` of ``values``, given their ``text`` already trimmed."""
+    shortest = pa.compute.min(pa.compute.binary_length(pa.array(text.array))).as_py()  # None if no text
+    if shortest is not None and shortest > _LONGEST_SPELLING:
+        return values.isna()  # ids, references, amounts: no cell is short enough to spell "missing"
     return values.isna() | text.isin(_FREE_TEXT_MISSING if free_text else _MISSING_SPELLINGS)
 
 

@@ -126,3 +126,20 @@ def test_exact_duplicates_found_where_parsed_ids_repeat(tmp_path):
         {"line": 6, "reason": "duplicate of line 4"},
     ]
     assert (report.rows_read, report.rows_loaded) == (5, 2)
+
+
+@pytest.mark.parametrize("cells", [
+    ["INV-000001", "INV-000002", None],  # every cell longer than any spelling of "missing"
+    ["INV-000001", " NULL ", "n/a", "--", "NAN", ""],
+    ["12345", "#N/A", "None", "x"],
+    [None, None],
+    [],
+])
+def test_missing_cells_are_found_with_and_without_short_cells(cells):
+    from arkit.parsing import clean_text, is_missing
+    values = pd.Series(cells, dtype="str")
+    spelled = {"", "null", "none", "nan", "nat", "n/a", "na", "#n/a", "-", "--"}
+    naive = [c is None or c.strip().lower() in spelled for c in cells]
+    assert is_missing(values).tolist() == naive
+    assert clean_text(values).isna().tolist() == naive
+    assert clean_text(values).dropna().tolist() == [c.strip() for c, gone in zip(cells, naive) if not gone]

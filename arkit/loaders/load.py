@@ -176,13 +176,13 @@ def _rows_to_reject(table: pd.DataFrame, problems: pd.DataFrame, spec_name: str,
     reasons = problems.groupby("position")["reason"].agg("; ".join) if len(problems) else pd.Series(dtype="str")
     out = pd.Series("", index=range(len(table)), dtype="str")
     out.loc[reasons.index] = reasons.to_numpy()
-    repeated = repeated & out.eq("").to_numpy()
+    repeated = repeated.to_numpy() & ~np.isin(np.arange(len(table)), reasons.index)
     if repeated.any():
         key = list(TABLES[spec_name].key)
         first_line = table.groupby(key, sort=False, dropna=False)["_line"].transform("first")
         values = table[key].astype("str").agg(", ".join, axis=1) if len(key) > 1 else table[key[0]]
-        out[repeated.to_numpy()] = [f"{', '.join(key)} {value!r} is already on line {line} with other values"
-                                    for value, line in zip(values[repeated], first_line[repeated])]
+        out[repeated] = [f"{', '.join(key)} {value!r} is already on line {line} with other values"
+                         for value, line in zip(values[repeated], first_line[repeated])]
     return out
 
 
@@ -252,7 +252,8 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         "place": [f"{source} {raw.line_word} {line}" for source, line in zip(where, bad_lines)],
         "column": problems.groupby("position")["column"].first().reindex(np.flatnonzero(bad)).fillna("").to_numpy(),
         "reason": reasons[bad].to_numpy(),
-        "values": [dict(zip(raw_values.columns, map(_cell, row))) for row in raw_values.loc[bad].to_numpy()],
+        "values": [dict(zip(raw_values.columns, map(_cell, row))) for row in raw_values.loc[bad].to_numpy()]
+                  if bad.any() else [],  # even an empty selection copies every column
         "_amount": amount[bad].to_numpy(),
     })
     # _line stays until the last checks (see _finish)
