@@ -17,8 +17,9 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from arkit.errors import LedgerError
 
-__all__ = ["isin", "is_missing", "on_distinct", "parse_amounts", "parse_money", "parse_numbers", "minor_units",
-           "check_date_format", "Money", "parse_dates", "parse_flags", "normalize_ids", "DATE_FORMATS", "MINOR_UNITS"]
+__all__ = ["isin", "is_missing", "clean_text", "on_distinct", "parse_amounts", "parse_money", "parse_numbers",
+           "minor_units", "check_date_format", "Money", "parse_dates", "parse_flags", "normalize_ids", "DATE_FORMATS",
+           "MINOR_UNITS"]
 
 # A dash alone is "nothing" in reports, whichever dash it is.
 DASHES = "\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
@@ -28,6 +29,7 @@ _MISSING_SPELLINGS = sorted({f(t) for t in MISSING_TEXT for f in (str.lower, str
 # In free text (names, regions, references) only the explicit markers: "NA" may be North America.
 _FREE_TEXT_MISSING = sorted({f(t) for t in ("", "null", "n/a", "#n/a", "-", "--", *DASHES)
                              for f in (str.lower, str.upper, str.title)})
+_LONGEST_SPELLING = max(len(text.encode()) for text in _MISSING_SPELLINGS + _FREE_TEXT_MISSING)
 TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1", "x"})
 FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})
 # Tried in this order when a column has no explicit format. Day-first and month-first forms are
@@ -70,8 +72,30 @@ def is_missing(values: pd.Series, *, free_text: bool = False) -> pd.Series:
     >>> is_missing(pd.Series(["", " NULL ", "n/a", "-", "0", None])).tolist()
     [True, True, True, True, False, True]
     """
-    spellings = _FREE_TEXT_MISSING if free_text else _MISSING_SPELLINGS
-    return values.isna() | values.astype("str").str.strip().isin(spellings)
+    return _is_blank(values, _as_text(values), free_text)
+
+
+def clean_text(values: pd.Series, *, free_text: bool = False) -> pd.Series:
+    """Text trimmed, with the cells that hold no value (see :func:`is_missing`) as missing.
+
+    Examples
+    --------
+    >>> clean_text(pd.Series([" INV-7 ", "NULL", None, "NA"])).tolist()
+    ['INV-7', nan, nan, nan]
+    >>> clean_text(pd.Series(["NA", " n/a"]), free_text=True).tolist()  # "NA" may be North America
+    ['NA', nan]
+    """
+    text = _as_text(values)
+    blank = _is_blank(values, text, free_text)
+    return text.mask(blank) if blank.any() else text  # most columns have no blanks: no pass over them
+
+
+def _is_blank(values: pd.Series, text: pd.Series, free_text: bool) -> pd.Series:
+    """:func:`is_missing` of ``values``, given their ``text`` already trimmed."""
+    shortest = pa.compute.min(pa.compute.binary_length(pa.array(text.array))).as_py()  # None if no text
+    if shortest is not None and shortest > _LONGEST_SPELLING:
+        return values.isna()  # ids, references, amounts: no cell is short enough to spell "missing"
+    return values.isna() | text.isin(_FREE_TEXT_MISSING if free_text else _MISSING_SPELLINGS)
 
 
 def isin(values: pd.Series, candidates: pd.Series) -> pd.Series:
@@ -361,9 +385,10 @@ def parse_dates(values: pd.Series, date_format: str | None = None, *, where: str
     arkit.errors.LedgerError: items.csv column 'Date': dates like '01/02/2026' read as both %m/%d/%Y and %d/%m/%Y; give --date-format
     """
     check_date_format(date_format, where=where)
-    if pd.api.types.is_datetime64_any_dtype(values):
+    if pd.api.types.is_datetime64_any_dtype(values):  # typed (Parquet, SQL): dates already, only the day is kept
         parsed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
-        return parsed.dt.normalize().astype("datetime64[s]"), pd.Series(False, index=values.index)
+        days = parsed.to_numpy().astype("datetime64[D]")  # numpy floors, so 1969-12-31 13:00 is 1969-12-31
+        return pd.Series(days.astype("datetime64[s]"), index=values.index), pd.Series(False, index=values.index)
     return on_distinct(values, lambda distinct: _parse_date_values(distinct, date_format, where))
 
 
@@ -383,14 +408,14 @@ def _parse_date_values(values: pd.Series, date_format: str | None, where: str) -
     sample = text.dropna().drop_duplicates()
     if sample.empty:
         return _finish_dates(pd.Series(pd.NaT, index=values.index), missing)
-    counts = {fmt: int(_to_datetime(sample, fmt).notna().sum()) for fmt in DATE_FORMATS}
+    counts = _format_counts(sample)
     best = max(counts.values())
     if best == 0:
         serials = _excel_serials(values, missing)
         if serials is not None:
             return _finish_dates(serials, missing)
         return _finish_dates(pd.Series(pd.NaT, index=values.index), missing)
-    winners = [fmt for fmt in DATE_FORMATS if counts[fmt] == best]
+    winners = [fmt for fmt in DATE_FORMATS if counts.get(fmt) == best]
     day_first = [fmt for fmt in winners if fmt.startswith("%d")]
     month_first = [fmt for fmt in winners if fmt.startswith("%m")]
     if day_first and month_first:
@@ -398,6 +423,24 @@ def _parse_date_values(values: pd.Series, date_format: str | None, where: str) -
         raise LedgerError(f"{where}: dates like {example!r} read as both {month_first[0]} and {day_first[0]}; "
                           "give --date-format")
     return _finish_dates(_to_datetime(text, winners[0]), missing)
+
+
+def _format_counts(sample: pd.Series, probe_size: int = 64) -> dict[str, int]:
+    """How many of the distinct ``sample`` values each date format reads, for every format that
+    may read the most (the others are left out: they cannot win or tie).
+
+    A format that fails on k values of a small probe reads at most ``len(sample) - k``; formats
+    are counted in the order of that bound until no bound reaches the best count, so a long
+    column is parsed in full by one or two formats, not by all of them.
+    """
+    probe = sample.iloc[:probe_size]
+    bound = {fmt: len(sample) - len(probe) + int(_to_datetime(probe, fmt).notna().sum()) for fmt in DATE_FORMATS}
+    counts: dict[str, int] = {}
+    for fmt in sorted(DATE_FORMATS, key=lambda fmt: -bound[fmt]):
+        if counts and bound[fmt] < max(counts.values()):
+            break
+        counts[fmt] = int(_to_datetime(sample, fmt).notna().sum()) if len(sample) > len(probe) else bound[fmt]
+    return counts
 
 
 def _to_datetime(text: pd.Series, date_format: str) -> pd.Series:
@@ -451,12 +494,14 @@ def normalize_ids(values: pd.Series) -> tuple[pd.Series, int]:
     >>> ids.tolist(), repaired
     (['00042', '1930571429', 'INV-7', nan], 1)
     """
-    missing = is_missing(values)
+    if pd.api.types.is_integer_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("str").mask(values.isna()), 0  # whole numbers: nothing to trim or repair
     if pd.api.types.is_float_dtype(values):
+        missing = is_missing(values)
         whole = values.dropna() == values.dropna().round()
         text = values.map(lambda v: f"{v:.0f}" if pd.notna(v) and float(v).is_integer() else str(v))
         return text.where(~missing, None).astype("str"), int(whole.sum())
-    text = _as_text(values).mask(missing)
+    text = clean_text(values)
     damaged = text.str.endswith(".0", na=False)
     if damaged.any():
         damaged &= text.where(damaged, "").str.fullmatch(r"\d+\.0+")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from arkit.errors import LedgerError
-from arkit.parsing import is_missing, normalize_ids, on_distinct, parse_dates, parse_flags, parse_money, parse_numbers
+from arkit.parsing import clean_text, normalize_ids, on_distinct, parse_dates, parse_flags, parse_money, parse_numbers
 
 __all__ = ["Column", "TableSpec", "TABLES", "DOC_TYPES", "ID_COLUMNS", "coerce_table", "validate_table",
            "terms_days"]
@@ -137,7 +137,7 @@ def _coerce(values: pd.Series, kind: str, column: str, *, date_format, decimal, 
             ids, repaired = normalize_ids(values)
             return ids, pd.Series(False, index=values.index), repaired
         free_text = column not in CODE_COLUMNS
-        text, = on_distinct(values, lambda v: (v.astype("str").str.strip().mask(is_missing(v, free_text=free_text)),))
+        text, = on_distinct(values, lambda v: (clean_text(v, free_text=free_text),))
         return text, pd.Series(False, index=values.index), 0
     if kind == "date":
         return (*parse_dates(values, date_format, where=f"{where} column {column!r}"), 0)

@@ -206,17 +206,18 @@ def _rename(frame: pd.DataFrame, mapping: Mapping | None, spec_columns: set[str]
     return renamed
 
 
-def _rows_to_reject(table: pd.DataFrame, problems: pd.DataFrame, spec_name: str) -> pd.Series:
+def _rows_to_reject(table: pd.DataFrame, problems: pd.DataFrame, spec_name: str, repeated: pd.Series) -> pd.Series:
+    """The reason to reject each row ("" to load it); ``repeated`` marks keys seen on an earlier row."""
     reasons = problems.groupby("position")["reason"].agg("; ".join) if len(problems) else pd.Series(dtype="str")
     out = pd.Series("", index=range(len(table)), dtype="str")
     out.loc[reasons.index] = reasons.to_numpy()
-    repeated = duplicate_keys(table, spec_name) & out.eq("").to_numpy()
+    repeated = repeated.to_numpy() & ~np.isin(np.arange(len(table)), reasons.index)
     if repeated.any():
         key = list(TABLES[spec_name].key)
         first_line = table.groupby(key, sort=False, dropna=False)["_line"].transform("first")
         values = table[key].astype("str").agg(", ".join, axis=1) if len(key) > 1 else table[key[0]]
-        out[repeated.to_numpy()] = [f"{', '.join(key)} {value!r} is already on line {line} with other values"
-                                    for value, line in zip(values[repeated], first_line[repeated])]
+        out[repeated] = [f"{', '.join(key)} {value!r} is already on line {line} with other values"
+                         for value, line in zip(values[repeated], first_line[repeated])]
     return out
 
 
@@ -238,17 +239,6 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         else:
             blank = renamed["customer_id"].isna() | (renamed["customer_id"].astype("str").str.strip() == "")
             renamed.loc[blank, "customer_id"] = customer
-    data_columns = [c for c in raw.frame.columns]
-    exact = pd.Series(False, index=frame.index)
-    keys = [k for k in spec.key if k in renamed]
-    # Rows identical in every column share their key: compare whole rows only where keys repeat.
-    if keys and len(keys) == len(spec.key):
-        unique = len(keys) == 1 and pd.Index(renamed[keys[0]]).is_unique
-        candidates = exact if unique else renamed.duplicated(keys, keep=False)
-    else:
-        candidates = pd.Series(True, index=frame.index)
-    if candidates.any() and data_columns:
-        exact[candidates] = frame.loc[candidates].duplicated(subset=data_columns, keep="first")
     options = dict(date_format=mapping.date_format, decimal=mapping.decimal, implied_decimals=mapping.implied_decimals,
                    negate=mapping.sign == "negate") if mapping else {}
     default_currency = (mapping.currency if mapping and mapping.currency else currency)
@@ -257,46 +247,57 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
     warnings += coerce_warnings
     rows_rounded, rounding = table.attrs.pop("rounding", {}).get("amount", (0, Decimal(0)))
     table["_line"] = frame["_line"].to_numpy()
-    reasons = _rows_to_reject(table, problems, table_name)
+    # Rows identical in every column share their key, so whole rows are compared only where the
+    # parsed keys repeat (equal source text parses to equal keys): one uniqueness check in all.
+    data_columns = [c for c in raw.frame.columns]
+    exact = np.zeros(len(frame), dtype=bool)
+    repeated = duplicate_keys(table, spec)
+    if spec.key and set(spec.key) <= set(table.columns):
+        candidates = table.duplicated(list(spec.key), keep=False).to_numpy() if repeated.any() else exact
+    else:
+        candidates = np.ones(len(frame), dtype=bool)
+    if candidates.any() and data_columns:
+        exact[candidates] = frame.loc[candidates].duplicated(subset=data_columns, keep="first").to_numpy()
+    reasons = _rows_to_reject(table, problems, table_name, repeated)
     if exact.any():
         first_lines = frame.loc[candidates].groupby(data_columns, dropna=False, sort=False)["_line"].transform("first")
-        reasons[exact.to_numpy()] = [f"duplicate of line {line}" for line in first_lines[exact[candidates]].to_numpy()]
+        reasons[exact] = [f"duplicate of line {line}" for line in first_lines[exact[candidates]].to_numpy()]
     file_column = raw.frame.attrs.get("file_column")
-    line_text = table["_line"].astype(str)
-    if file_column:  # a folder of exports: name the file each row came from
-        files = frame[file_column].astype(str).to_numpy()
-        where = pd.Series([str(Path(raw.source) / name) for name in files], index=table.index)
-        tags = pd.Series(files, index=table.index) + ":" + line_text
-    else:
-        where, tags = pd.Series(raw.source, index=table.index), table["_line"]
+    files = frame[file_column].astype(str).to_numpy() if file_column else None  # a folder: each row's file
     overflow = set(raw.frame.attrs.get("overflow_lines", []))
     if overflow:
-        extra = tags.isin(overflow).to_numpy()
+        lines = table["_line"].to_numpy()
+        tags = [f"{name}:{line}" for name, line in zip(files, lines)] if file_column else lines
+        extra = pd.Series(tags).isin(overflow).to_numpy()
         reasons[extra] = [f"{r + '; ' if r else ''}more fields than the header has columns" for r in reasons[extra]]
     bad = reasons.ne("").to_numpy()
-    repeats = _repeats(table, problems, exact, spec) & bad if table_name == "items" else np.zeros(len(table), bool)
+    repeats = _repeats(table, problems, exact, repeated) & bad if table_name == "items" else np.zeros(len(table), bool)
     if overflow:
         repeats &= ~extra
     amount = table["amount"].fillna(0) if "amount" in table else pd.Series(0.0, index=table.index)
     raw_values = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+    bad_lines = table.loc[bad, "_line"].to_numpy()
+    where = [str(Path(raw.source) / name) for name in files[bad]] if file_column else [raw.source] * len(bad_lines)
     rejects = pd.DataFrame({
-        "table": table_name, "source": where[bad].to_numpy(), "line": table.loc[bad, "_line"].to_numpy(),
-        "place": (where[bad] + f" {raw.line_word} " + line_text[bad]).to_numpy(),
+        "table": table_name, "source": pd.Series(where, dtype=object), "line": bad_lines,
+        "place": [f"{source} {raw.line_word} {line}" for source, line in zip(where, bad_lines)],
         "column": problems.groupby("position")["column"].first().reindex(np.flatnonzero(bad)).fillna("").to_numpy(),
         "reason": reasons[bad].to_numpy(),
-        "values": [dict(zip(raw_values.columns, map(_cell, row))) for row in raw_values.loc[bad].to_numpy()],
+        "values": [dict(zip(raw_values.columns, map(_cell, row))) for row in raw_values.loc[bad].to_numpy()]
+                  if bad.any() else [],  # even an empty selection copies every column
         "_amount": amount[bad].to_numpy(),
         "_repeat": [dict(row, source=place, reason=reason) if repeat else None for row, place, reason, repeat in zip(
-            table.loc[bad].to_dict("records"), where[bad], reasons[bad], repeats[bad])],
+            table.loc[bad].to_dict("records"), where, reasons[bad], repeats[bad])],
     })
-    loaded = table.loc[~bad].reset_index(drop=True)  # _line stays until the last checks (see _finish)
+    # _line stays until the last checks (see _finish)
+    loaded = table.loc[~bad].reset_index(drop=True) if bad.any() else table
     return loaded, rejects, skipped, warnings, _exact_total(amount) + rounding, rows_rounded
 
 
-def _repeats(table: pd.DataFrame, problems: pd.DataFrame, exact: pd.Series, spec) -> np.ndarray:
+def _repeats(table: pd.DataFrame, problems: pd.DataFrame, exact: np.ndarray, repeated: pd.Series) -> np.ndarray:
     """Rows rejected only for repeating another row: every value readable, no other problem."""
     readable = ~np.isin(np.arange(len(table)), problems["position"].to_numpy())
-    return (exact.to_numpy() | duplicate_keys(table, spec).to_numpy()) & readable
+    return (exact | repeated.to_numpy()) & readable
 
 
 def _duplicates(rejects: pd.DataFrame) -> pd.DataFrame:

@@ -33,6 +33,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_SCAN = 40
+HEAD_BYTES = 1 << 20  # what is decoded to find the delimiter and the header
 _NUMBERISH = re.compile(r"^[\s$€£(+-]*[\d.,]+[\s)%-]*$")
 
 
@@ -158,10 +159,11 @@ def _frame_from_rows(rows: list[list[str]], lines: list[int], source: str, mappi
     return frame, np.asarray(body_lines, dtype="int64"), lines[start]
 
 
-def _read_fast(text: str, data: bytes, encoding: str, delimiter: str, source: str, mapping: Mapping | None
+def _read_fast(text: str, payload: bytes, encoding: str, delimiter: str, source: str, mapping: Mapping | None
                ) -> RawTable | None:
-    """Read with Arrow's multi-threaded CSV reader when every record is exactly one line (no
-    blank lines, no line breaks inside quotes): then line numbers are positions. Else None."""
+    """Read ``payload`` (UTF-8 bytes; ``text`` is its beginning, decoded) with Arrow's multi-threaded
+    CSV reader when every record is exactly one line (no blank lines, no line breaks inside
+    quotes): then line numbers are positions. Else None, as when a cell is not UTF-8."""
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
@@ -171,7 +173,6 @@ def _read_fast(text: str, data: bytes, encoding: str, delimiter: str, source: st
         return None
     start, names, repeated = _header(head, source, mapping)
     width = len(head[start])
-    payload = data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode()
     physical = payload.count(b"\n") + (0 if payload.endswith(b"\n") else 1)
     try:
         table = pa_csv.read_csv(
@@ -205,13 +206,28 @@ def _read_fast(text: str, data: bytes, encoding: str, delimiter: str, source: st
 
 def _read_text(path: Path, data: bytes, mapping: Mapping | None) -> RawTable:
     source = str(path)
-    text, encoding = _decode(data, source)
     suffix = path.suffix.lower() if path.suffix.lower() != ".gz" else Path(path.stem).suffix.lower()
     with _wide_fields():
+        # A UTF-8 file is decoded in full only if Arrow cannot read it: Arrow checks the encoding itself.
+        end = data.rfind(b"\n", 0, HEAD_BYTES) + 1 if len(data) > HEAD_BYTES else len(data)
+        head, encoding = "", None
+        if end:
+            try:
+                head, encoding = _decode(data[:end], source)
+            except UnicodeDecodeError:  # UTF-16 cut inside a character: decoded in full below
+                pass
+        if encoding in ("utf-8", "utf-8-sig"):
+            delimiter = _sniff_delimiter(head[:200_000], suffix)
+            fast = _read_fast(head, data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data, encoding,
+                              delimiter, source, mapping)
+            if fast is not None:
+                return fast
+        text, encoding = _decode(data, source)
         delimiter = _sniff_delimiter(text[:200_000], suffix)
-        fast = _read_fast(text, data, encoding, delimiter, source, mapping)
-        if fast is not None:
-            return fast
+        if encoding not in ("utf-8", "utf-8-sig"):
+            fast = _read_fast(text, text.encode(), encoding, delimiter, source, mapping)
+            if fast is not None:
+                return fast
         rows, lines, error = _records(text, delimiter)
     if error is not None:
         start, exc = error
@@ -277,6 +293,22 @@ def _read_excel(path: Path, sheet: str | None, mapping: Mapping | None) -> RawTa
     return RawTable(frame, body_lines, source, "row", header_line=header_line)
 
 
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A Parquet file with its types as pandas computes on them, so that nothing is parsed again:
+    dates as ``datetime64`` (not Python date objects), decimals as ``float64`` (not Decimal
+    objects); other columns as ``pandas.read_parquet`` gives them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    for position, column in enumerate(table.schema):
+        if pa.types.is_date(column.type):
+            table = table.set_column(position, column.name, table.column(position).cast(pa.timestamp("s")))
+        elif pa.types.is_decimal(column.type):
+            table = table.set_column(position, column.name, table.column(position).cast(pa.float64()))
+    return table.to_pandas()
+
+
 def read_source_file(path: str | Path, *, sheet: str | None = None, mapping: Mapping | None = None) -> RawTable:
     """Read one file (delimited text, optionally ``.gz``; ``.xlsx``; ``.parquet``) into a :class:`RawTable`.
 
@@ -293,7 +325,7 @@ def read_source_file(path: str | Path, *, sheet: str | None = None, mapping: Map
     suffix = path.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
         try:
-            frame = pd.read_parquet(path)
+            frame = _read_parquet(path)
         except Exception as exc:  # pyarrow raises many kinds for a damaged file
             raise LedgerError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
         return RawTable(frame.reset_index(drop=True), np.arange(1, len(frame) + 1), str(path), "row")
@@ -307,6 +339,6 @@ def read_source_file(path: str | Path, *, sheet: str | None = None, mapping: Map
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:
             raise LedgerError(f"{path}: not a readable gzip file ({exc})") from None
-    if not data.strip():
+    if not data or data.isspace():  # isspace stops at the first character; strip() would copy the file
         raise LedgerError(f"{path}: the file is empty; expected a header line and rows")
     return _read_text(path, data, mapping)
