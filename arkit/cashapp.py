@@ -564,19 +564,26 @@ class _Run:
         """The customers a payment may come from, and how that is known (see the module docstring)."""
         if position not in self._who:
             self._who[position] = self._find_payer(position)
-        return self._who[position]
+        return self._who[position][:2]
 
-    def _find_payer(self, position: int) -> tuple[list[str], str]:
+    def confirmed(self, position: int) -> bool:
+        """Whether the payer is known otherwise than by the invoices its remittance names."""
+        self.who(position)
+        return self._who[position][2]
+
+    def _find_payer(self, position: int) -> tuple[list[str], str, bool]:
         if self.customer_id[position]:
-            return [self.customer_id[position]], "customer_id"
+            return [self.customer_id[position]], "customer_id", True
         if self.remittance_customer[position]:
-            return [self.remittance_customer[position]], "remittance_customer"
+            return [self.remittance_customer[position]], "remittance_customer", True
         owners = list(dict.fromkeys(self.book.customers[i] for i in self.references[position]))
         payer = self.payer[position]
         found, how = self.names.find(payer)
-        if len(owners) == 1 and (not found or owners[0] in found or owners[0] in self.names.loose(payer)[0]):
-            return owners, "reference"
-        return found, how
+        if len(owners) == 1 and (owners[0] in found or owners[0] in self.names.loose(payer)[0]):
+            return owners, "reference", True
+        if len(owners) == 1 and not found:
+            return owners, "reference", False
+        return found, how, bool(found)
 
     def settle(self, position: int, match, customers: list[str], by: str, crowded: bool = False,
                tied: bool = False) -> None:
@@ -665,7 +672,7 @@ def _references(run: _Run) -> None:
         customers, by = run.who(position)
         match = _by_references(run.references[position], run.numbers[position], run.currency[position],
                                int(run.cents[position]), run.book, run.tolerance(position), customers,
-                               confirmed=by not in ("reference", ""))
+                               confirmed=run.confirmed(position))
         if match is None:
             continue
         if customers == [] and match[2]:
@@ -696,7 +703,7 @@ def _amounts(run: _Run) -> None:
             customers, match = [fits[0][0]], fits[0][1]
             crowded = len(fits) > 1
             tied = crowded and fits[1][1][1] == match[1]
-            if by == "reference":  # known only by a reference that matched nothing: a typo may name anyone
+            if not run.confirmed(position):  # known only by a reference that matched nothing: it may be a typo
                 match = (match[0], min(match[1], SUBSET_NOT_OLDEST), *match[2:])
         run.settle(position, match, customers, by, crowded, tied)
 
