@@ -274,14 +274,18 @@ class _Book:
         if "doc_type" in aged:
             debit &= aged["doc_type"].isin(["invoice", "debit_memo"]) | aged["doc_type"].isna()
         items = aged[debit]
-        codes, customers = pd.factorize(items["customer_id"].to_numpy(dtype=object))
+        owners = items["customer_id"].to_numpy(dtype=object)
+        codes, customers = pd.factorize(owners)
         due = items["due_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
         issued = items["doc_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
         # age() lists each customer's items by due date and document number: keep that order for ties.
         order = np.lexsort((np.arange(len(items)), issued, due, codes))
         self.ids = items["document_id"].to_numpy(dtype=object)[order]
-        self.customers = items["customer_id"].to_numpy(dtype=object)[order]
+        self.customers = owners[order]
         self.currencies = items["currency"].to_numpy(dtype=object)[order]
+        currency_codes, self.currency_list = pd.factorize(self.currencies)
+        self.currency_codes = currency_codes
+        self.currency_code = {currency: k for k, currency in enumerate(self.currency_list)}
         self.due = due[order]
         self.remaining = np.rint(items["open_amount"].to_numpy(dtype=float) * 100).astype(np.int64)[order]
         keys = normalize_keys(items["document_id"].iloc[order].reset_index(drop=True))
@@ -295,11 +299,11 @@ class _Book:
         k = self.code_of.get(customer)
         if k is None:
             return []
-        rows = np.arange(self.starts[k], self.starts[k + 1])
-        keep = self.remaining[rows] > 0
+        start, end = self.starts[k], self.starts[k + 1]
+        keep = self.remaining[start:end] > 0
         if currency is not None:
-            keep &= self.currencies[rows] == currency
-        return rows[keep].tolist()
+            keep &= self.currency_codes[start:end] == self.currency_code.get(currency, -2)
+        return (np.flatnonzero(keep) + start).tolist()
 
 
 def _remittance_keys(remittances: pd.Series) -> pd.DataFrame:
