@@ -39,6 +39,7 @@ rule                 when                                                       
 ``reference``        the open items named in the remittance sum to the payment   0.99
 ``reference_typo``   the same after reading a number one edit away (a digit      0.95
                      dropped, swapped or misread) as the customer's invoice
+                     (its only such invoice, paid in part: 0.9)
 ``reference_short``  they sum to more, by at most the tolerance: the shortfall   0.95
                      is a deduction to investigate
 ``reference_over``   they sum to less, by at most the tolerance: the rest is a    0.95
@@ -51,14 +52,17 @@ rule                 when                                                       
                      open invoices (due within ``date_window`` days of each
                      other) summing to the payment, and its oldest ones
 ``amount_tolerance`` no reference: its only invoice within the tolerance         0.9
-                     (short or over); 0.8 for a whole amount against an
-                     invoice with cents (more like a payment on account)
+                     (short or over), its oldest open one; 0.8 for a later one
+                     or a whole amount against an invoice with cents (more
+                     like a payment on account)
 ===================  ==========================================================  ==========
 
 Several candidates where one is needed (two invoices of the amount, two subsets) give
 the oldest as a suggestion at confidence 0.6; a set that is not the customer's oldest open
 items is only a suggestion (0.8: among 20 invoices, some set of 5 often adds up to a round
-amount by chance); a name that may be several customers lowers the confidence by 0.05.
+amount by chance); a name that may be several customers lowers the confidence by 0.05; a payer
+known only by the invoices its remittance names, when they do not fit the amount, gets
+suggestions (0.8): the reference may be a typo that names another customer's invoice.
 The tolerance is ``min(tolerance, relative_tolerance x amount)``: 25.00 and 2% by default,
 so a 90.00 invoice tolerates 1.80 and a bank fee of 25.00 needs an invoice of 1,250.00 or
 more. Invoices are paid oldest due date first.
