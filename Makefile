@@ -30,7 +30,7 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_trend.py
 	$(BIN)/python benchmarks/bench_risk.py
-	$(BIN)/python benchmarks/bench_cashapp.py --invoices 200000 --payments 20000 --customers 10000
+	$(BIN)/python benchmarks/bench_cashapp.py --invoices 200000 --payments 20000 --customers 20000
 
 # datacompy needs older pandas and Polars than arkit: its comparison runs in a venv of its own.
 .venv-bench/.installed: pyproject.toml
