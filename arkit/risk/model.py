@@ -47,6 +47,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from threadpoolctl import threadpool_limits
 
+from arkit._progress import advance
 from arkit.aging import _to_date
 from arkit.errors import ArkitError
 from arkit.risk.point_in_time import META_COLUMNS, features, labels, open_features, training_set
@@ -253,6 +254,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
             model = CalibratedClassifierCV(model, method=self.calibration,
                                            cv=StratifiedKFold(folds, shuffle=True, random_state=self.random_state))
         self.categorical_ = categorical
+        advance(f"fitting {self.method} on {len(frame):,} invoices")
         with threadpool_limits(self._threads(len(frame)), user_api="openmp"):
             self.estimator_ = model.fit(frame, y)
         self.classes_ = self.estimator_.classes_
@@ -305,6 +307,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         >>> model.card_["trained_on"], model.card_["n_train"]
         ('2024-11-01 .. 2025-12-16', 19144)
         """
+        advance("features")
         rows, known_on = _rows_known_before(ledger, before, self.grace, extra)
         X, y = training_set(rows)
         if len(y) == 0 or y.min() == y.max():
@@ -325,6 +328,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         in words (:func:`arkit.risk.explain`), joined by "; "; sorted by customer and document date.
         """
         check_is_fitted(self)
+        advance("scoring")
         rows = open_features(ledger, as_of, grace=self.grace, extra=self.card_.get("extra", ()))
         X = _feature_columns(rows, self)
         out = rows[[c for c in META_COLUMNS if c != "settled_date"] + ["amount"]].copy()
