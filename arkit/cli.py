@@ -8,6 +8,7 @@ the user unless ``ARKIT_DEBUG=1`` is set.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from arkit import _progress
 from arkit.aging import DEFAULT_BUCKETS, aging_summary
 from arkit.config import SAMPLES_DIR, TRIAGE_NOTEBOOK
 from arkit.errors import ArkitError
@@ -23,6 +25,7 @@ from arkit.export import protect_formulas
 from arkit.ledger import Ledger
 from arkit.loaders import LoadResult, load, preset_names, read_source_file, suggest_mapping
 from arkit.loaders.sql import is_database_url
+from arkit.terminal import printable
 
 __all__ = ["main", "build_parser"]
 
@@ -73,10 +76,10 @@ def _load(args, customer: str | None = None) -> LoadResult:
                   decimal=args.decimal, sheet=args.sheet, currency=args.currency, table=args.sql_table,
                   query=args.sql_query, customer=customer)
     if result.report.rows_rejected and args.command != "load":
-        print(f"arkit: warning: {result.report.rows_rejected} row(s) rejected "
+        _tell(f"arkit: warning: {result.report.rows_rejected} row(s) rejected "
               f"(amount {result.report.amount_rejected:,.2f}); `arkit load` lists them"
               + (f"; the {len(result.duplicates)} repeat(s) among them are duplicate lines"
-                 if args.command == "reconcile" and len(result.duplicates) else ""), file=sys.stderr)
+                 if args.command == "reconcile" and len(result.duplicates) else ""))
     return result
 
 
@@ -216,7 +219,16 @@ def build_parser() -> argparse.ArgumentParser:
     _source_options(dashboard)
     dashboard.add_argument("--port", type=int, default=8866)
     dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    for command in [*commands.choices.values(), *risk_commands.choices.values()]:
+        if command is not risk:
+            command.add_argument("--no-progress", action="store_true",
+                                 help="no progress bar on stderr (shown only when stderr is a terminal)")
     return parser
+
+
+def _tell(message: str, stream=None) -> None:
+    """Print a message for people (stderr by default), ledger text in it escaped (see arkit.terminal)."""
+    _progress.write(printable(message, newlines=True) + "\n", stream)
 
 
 def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -234,6 +246,11 @@ def _render(frame: pd.DataFrame, fmt: str) -> str:
         return protect_formulas(frame).to_csv(index=False, lineterminator="\n", float_format="%.2f")
     if fmt == "json":
         return frame.to_json(orient="records", double_precision=2, indent=1) + "\n"
+    # Ledger text is shown, never obeyed by the terminal: cells and names escaped (arkit.terminal).
+    frame = frame.rename(columns=lambda c: printable(c) if isinstance(c, str) else c)
+    texts = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c])
+                                              or pd.api.types.is_datetime64_any_dtype(frame[c]))]
+    frame = frame.assign(**{c: frame[c].map(lambda v: printable(v) if isinstance(v, str) else v) for c in texts})
     money = {c: "{:,.2f}".format for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
     return frame.to_string(index=False, formatters=money) + "\n"
 
@@ -245,15 +262,20 @@ def _load_command(args) -> int:
                              "--query (SELECT invoice_no AS document_id, ...)")
         raw = read_source_file(args.source, sheet=args.sheet)
         suggestion = suggest_mapping(raw.frame)
-        print(f"arkit: {suggestion.why}", file=sys.stderr)
-        sys.stdout.write(suggestion.to_yaml())
+        _tell(f"arkit: {suggestion.why}")
+        proposed = suggestion.to_yaml()
+        # Saved to a file it must stay exact YAML; on a screen, header text is shown, not obeyed.
+        _progress.write(printable(proposed, newlines=True) if sys.stdout.isatty() else proposed, sys.stdout)
         return 0
     report = _load(args).report
     if args.rejects:
         rejects = report.rejects.assign(values=report.rejects["values"].map(json.dumps))
         protect_formulas(rejects).to_csv(args.rejects, index=False, lineterminator="\n")
-        print(f"wrote {len(rejects)} rejected rows to {args.rejects}", file=sys.stderr)
-    print(json.dumps(report.to_dict(), indent=1, default=str) if args.json else str(report))
+        _tell(f"wrote {len(rejects)} rejected rows to {args.rejects}")
+    if args.json:
+        _progress.write(json.dumps(report.to_dict(), indent=1, default=str) + "\n", sys.stdout)
+    else:
+        _tell(str(report), sys.stdout)
     return 0
 
 
@@ -262,16 +284,16 @@ def _aging(args) -> int:
     by = _columns(args.by)
     summary = aging_summary(ledger, args.as_of, by, basis=args.basis, buckets=args.buckets,
                             currency=args.reporting_currency)
-    return _write(summary, args)
+    return _write(_iso_dates(summary), args)
 
 
 def _write(frame: pd.DataFrame, args) -> int:
     text = _render(frame, args.format)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {len(frame)} rows to {args.output}", file=sys.stderr)
+        _tell(f"wrote {len(frame)} rows to {args.output}")
     else:
-        sys.stdout.write(text)
+        _progress.write(text, sys.stdout)
     return 0
 
 
@@ -281,9 +303,9 @@ def _kpis(args) -> int:
     by = _columns(args.by)
     table = (period_kpis if args.total else kpis)(_load(args).ledger, args.as_of, args.months, by,
                                                    currency=args.reporting_currency)
-    dates = [c for c in ("period_start", "period_end") if c in table]
-    table = table.assign(**{c: pd.to_datetime(table[c]).dt.strftime("%Y-%m-%d") for c in dates})
-    return _write(table.round(2), args)
+    periods = [c for c in ("period_start", "period_end") if c in table]
+    table = _iso_dates(table.assign(**{c: pd.to_datetime(table[c]) for c in periods}))  # and date keys of --by
+    return _write(table.round({c: 2 for c in table.columns if pd.api.types.is_float_dtype(table[c])}), args)
 
 
 def _report(args) -> int:
@@ -291,7 +313,7 @@ def _report(args) -> int:
 
     pack = report_pack(_load(args).ledger, args.as_of, currency=args.reporting_currency)
     write_report_workbook(pack, args.output)
-    print(f"wrote {len(pack)} sheets to {args.output}", file=sys.stderr)
+    _tell(f"wrote {len(pack)} sheets to {args.output}")
     return 0
 
 
@@ -300,7 +322,7 @@ def _statements(args) -> int:
 
     formats = tuple(part.strip() for part in args.formats.split(",") if part.strip())
     paths = write_statements(_load(args).ledger, args.out, args.as_of, customers=args.customer, formats=formats)
-    print(f"wrote {len(paths)} statement files to {args.out}", file=sys.stderr)
+    _tell(f"wrote {len(paths)} statement files to {args.out}")
     return 0
 
 
@@ -311,23 +333,21 @@ def _risk(args) -> int:
     if args.risk_command == "backtest":
         result = backtest(ledger, args.split_date, args.grace, method=args.method, extra=_columns(args.extra) or ())
         if args.json:
-            print(json.dumps(result.to_dict(), indent=1))
+            _progress.write(json.dumps(result.to_dict(), indent=1) + "\n", sys.stdout)
             return 0
         names = {"model": result.metrics, "invoice fields alone": result.baselines["invoice_fields"],
                  "late-share rule": result.baselines["late_share_rule"]}
         table = pd.DataFrame(names).T.round(3)
-        print(f"trained on {result.n_train:,} invoices dated before {result.split_date} "
-              f"({result.late_rate_train:.1%} late), tested on {result.n_test:,} ({result.late_rate_test:.1%} late)")
-        print(f"model: {_chosen(result.model.card_)}")
-        sys.stdout.write(table.to_string() + "\n")
+        _tell(f"trained on {result.n_train:,} invoices dated before {result.split_date} "
+              f"({result.late_rate_train:.1%} late), tested on {result.n_test:,} ({result.late_rate_test:.1%} late)\n"
+              f"model: {_chosen(result.model.card_)}\n" + table.to_string(), sys.stdout)
         return 0
     if args.risk_command == "train":
         model = DelinquencyModel(method=args.method, grace=args.grace).fit_ledger(
             ledger, args.before, extra=_columns(args.extra) or ())
         model.save(args.output)
-        print(f"wrote {args.output} (trained on {model.card_['n_train']:,} invoices dated "
-              f"{model.card_['trained_on']}; {_chosen(model.card_)}; card: {args.output.stem}.card.json)",
-              file=sys.stderr)
+        _tell(f"wrote {args.output} (trained on {model.card_['n_train']:,} invoices dated "
+              f"{model.card_['trained_on']}; {_chosen(model.card_)}; card: {args.output.stem}.card.json)")
         return 0
     model = DelinquencyModel.load(args.model)
     scored = model.predict_ledger(ledger, args.as_of, drivers=2)
@@ -384,14 +404,14 @@ def _reconcile(args) -> int:
                        tolerance=args.tolerance, relative_tolerance=args.relative_tolerance,
                        date_window=args.date_window, labels=labels)
     counts = ", ".join(f"{n:,} {status}" for status, n in result.counts.items() if n)
-    print(f"{len(result.lines):,} lines: {counts}", file=sys.stderr)
+    _tell(f"{len(result.lines):,} lines: {counts}")
     lines = _iso_dates(result.lines.assign(status=result.lines["status"].astype(str)))
     if args.format == "xlsx":
         if not args.output:
             raise ArkitError("--format xlsx writes a workbook: give its path with -o FILE.xlsx")
         write_report_workbook({"Lines": lines, "By customer": result.summary}, args.output,
                               title=f"Reconciliation: {args.source} against {args.right}")
-        print(f"wrote {len(lines)} lines and {len(result.summary)} customers to {args.output}", file=sys.stderr)
+        _tell(f"wrote {len(lines)} lines and {len(result.summary)} customers to {args.output}")
         return 0
     return _write(lines, args)
 
@@ -416,19 +436,19 @@ def _cashapp(args) -> int:
     if args.output:
         matches = result.allocations.assign(amount=result.allocations["amount"].round(2))
         protect_formulas(matches).to_csv(args.output, index=False, lineterminator="\n", float_format="%.2f")
-        print(f"wrote {len(matches)} allocations to {args.output}", file=sys.stderr)
+        _tell(f"wrote {len(matches)} allocations to {args.output}")
     if args.payments_out:
         outcome = _iso_dates(result.payments)
         protect_formulas(outcome).to_csv(args.payments_out, index=False, lineterminator="\n", float_format="%.2f")
-        print(f"wrote {len(outcome)} payments to {args.payments_out}", file=sys.stderr)
+        _tell(f"wrote {len(outcome)} payments to {args.payments_out}")
     if args.json:
-        print(json.dumps(summary, indent=1))
+        _progress.write(json.dumps(summary, indent=1) + "\n", sys.stdout)
     else:
-        print(f"{summary['payments']:,} payments: {summary['auto_applied']:,} applied automatically "
+        _tell(f"{summary['payments']:,} payments: {summary['auto_applied']:,} applied automatically "
               f"({summary['amount_applied']:,.2f}), {summary['suggested']:,} with suggestions, "
               f"{summary['unapplied']:,} unapplied (customer known), {summary['unidentified']:,} unidentified; "
               f"{summary['amount_unapplied']:,.2f} not applied; deductions {summary['deductions']:,.2f}, "
-              f"credits {summary['credits']:,.2f}")
+              f"credits {summary['credits']:,.2f}", sys.stdout)
     return 0
 
 
@@ -436,8 +456,8 @@ def _credits(args) -> int:
     from arkit.cashapp import credit_offsets
 
     proposals = credit_offsets(_load(args).ledger, args.as_of)
-    print(f"{len(proposals):,} proposals: {proposals['credit_id'].nunique():,} credits against "
-          f"{proposals['document_id'].nunique():,} invoices, {proposals['amount'].sum():,.2f} in all", file=sys.stderr)
+    _tell(f"{len(proposals):,} proposals: {proposals['credit_id'].nunique():,} credits against "
+          f"{proposals['document_id'].nunique():,} invoices, {proposals['amount'].sum():,.2f} in all")
     return _write(proposals, args)
 
 
@@ -445,7 +465,7 @@ def _sample(args) -> int:
     from arkit.sample import write_sample
 
     paths = write_sample(args.out, seed=args.seed)
-    print(f"wrote {len(paths)} files to {args.out}", file=sys.stderr)
+    _tell(f"wrote {len(paths)} files to {args.out}")
     return 0
 
 
@@ -473,7 +493,7 @@ def _dashboard(args) -> int:
     source = args.source if is_database_url(args.source) else str(Path(args.source).resolve())
     ledger = _load(args).ledger  # fail here, in one line, rather than inside the page
     env = dict(os.environ, ARKIT_LEDGER=source, ARKIT_LOAD_OPTIONS=json.dumps(options))
-    print(f"arkit: serving {ledger!r} on http://{args.host}:{args.port}/", file=sys.stderr)
+    _tell(f"arkit: serving {ledger!r} on http://{args.host}:{args.port}/")
     return subprocess.call(voila_command(TRIAGE_NOTEBOOK, args.host, args.port), env=env)
 
 
@@ -482,20 +502,24 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"sample": _sample, "load": _load_command, "aging": _aging, "kpis": _kpis, "report": _report,
                "statements": _statements, "risk": _risk, "worklist": _worklist, "reconcile": _reconcile,
                "cashapp": _cashapp, "credits": _credits, "dashboard": _dashboard}[args.command]
+    _progress.disable(getattr(args, "no_progress", False))
     try:
-        return handler(args)
+        # One bar for the command, naming the stage reached; not while the dashboard serves.
+        name = " ".join(filter(None, ["arkit", args.command, getattr(args, "risk_command", None)]))
+        with _progress.task(name) if args.command != "dashboard" else contextlib.nullcontext():
+            return handler(args)
     except ArkitError as exc:
-        print(f"arkit: error: {exc}", file=sys.stderr)
+        _tell(f"arkit: error: {exc}")
         return 1
     except OSError as exc:  # a path the user gave: unwritable folder, missing file
-        print(f"arkit: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        _tell(f"arkit: error: {exc.filename or ''}: {exc.strerror or exc}")
         return 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug of ours, not the user's: one line, and how to see more
         if os.environ.get("ARKIT_DEBUG"):
             raise
-        print(f"arkit: unexpected error: {type(exc).__name__}: {exc} (set ARKIT_DEBUG=1 for details)", file=sys.stderr)
+        _tell(f"arkit: unexpected error: {type(exc).__name__}: {exc} (set ARKIT_DEBUG=1 for details)")
         return 2
 
 

@@ -35,10 +35,11 @@ import narwhals as nw
 import datetime as dt
 from collections.abc import Sequence
 
-from arkit.aging import BLANK_KEY, _cents, _finish, sum_money, with_day_numbers
+from arkit._progress import advance
+from arkit.aging import BLANK_KEY, _cents, _finish, sum_money
 from arkit.errors import ArkitError
-from arkit.monthly import _convert, _day, _events, _finish_small, _keys, _setup, _small, _with_period, aging_trend, \
-    monthly_activity, with_month_key
+from arkit.monthly import _convert, _day, _events, _finish_small, _keys, _setup, _small, _with_currency, _with_period, \
+    aging_trend, monthly_activity, with_month_key
 
 __all__ = ["aging_kpis", "rank_past_due", "compute_kpis", "kpis", "period_kpis", "KPI_COLUMNS"]
 
@@ -230,7 +231,7 @@ def _settlements(ledger, applications, as_of_day: int, ends: list[dt.date], keys
     if "closed_date" not in names:
         return None
     doc_type = nw.col("doc_type") if "doc_type" in names else nw.lit("invoice")
-    settled = with_day_numbers(lf, _closed_day="closed_date").filter(
+    settled = lf.filter(
         doc_type.is_in(["invoice", "debit_memo"]) & (nw.col("_cents") > 0) & ~nw.col("_closed_day").is_null()
         & (nw.col("_closed_day") <= as_of_day))
     first = ends[0].year * 12 + ends[0].month - 1
@@ -239,16 +240,16 @@ def _settlements(ledger, applications, as_of_day: int, ends: list[dt.date], keys
         (nw.col("_month") - first).alias("_point"),
         (nw.col("_closed_day") - nw.col("_doc_day")).alias("days_to_pay"), late.alias("days_late"),
         (late * nw.col("_cents")).alias("late_amount_days"),
-    ).filter(nw.col("_point") >= 0).group_by(*keys, "currency", "_point").agg(
+    ).filter(nw.col("_point") >= 0).group_by(*_with_currency(keys), "_point").agg(
         nw.len().alias("settled"), nw.col("days_to_pay").sum(), nw.col("days_late").sum(),
         nw.col("_cents").sum().alias("settled_amount"), nw.col("late_amount_days").sum()))
     if currency is None:  # figures in document currency: currency is a key
         return per_currency
     counts = per_currency.group_by(*keys, "_point").agg(nw.col("settled", "days_to_pay", "days_late").sum())
     amounts = ["settled_amount", "late_amount_days"]
-    converted = _convert(per_currency.select(*keys, "currency", "_point", *amounts), keys, amounts, currency,
+    converted = _convert(per_currency.select(*_with_currency(keys), "_point", *amounts), keys, amounts, currency,
                          ledger_fx if fx_rates is None else fx_rates, ends)
-    return counts.join(converted.drop("currency"), on=[*keys, "_point"], how="left")
+    return counts.join(converted, on=[*keys, "_point"], how="left")
 
 
 def _monthly_figures(ledger, as_of, months, keys, currency, countback_months, applications, fx_rates):
@@ -268,13 +269,14 @@ def _monthly_figures(ledger, as_of, months, keys, currency, countback_months, ap
     trend = nw.from_native(aging_trend(ledger, **options)).lazy().collect(backend="pandas").lazy().with_columns(as_date)
     activity = nw.from_native(monthly_activity(ledger, **options)).lazy().collect(backend="pandas").lazy().with_columns(
         as_date)
-    carried = keys if currency is not None else [*dict.fromkeys([*keys, "currency"])]
+    carried = keys if currency is not None else _with_currency(keys)
     # Opening and closing AR from the aging trend, so that the KPIs and the aging charts show the
     # same book to the cent (converted per currency and bucket, see sum_money).
     figures = activity.select(*carried, "period_end", "days", nw.col("invoiced").alias("sales"), "write_offs").join(
         trend.select(*carried, "period_end", "current", nw.col("total").alias("closing")),
         on=[*carried, "period_end"], how="left").with_columns(
         nw.col("closing").shift(1).over(*carried, order_by="period_end").alias("opening"))
+    advance("settled invoices")
     settled = _settlements(ledger, applications, _day(as_of), ends, keys, currency, fx_rates)
     if settled is not None:
         settled = _with_period(settled, ends).drop("_point", "days").collect(backend="pandas").lazy().with_columns(

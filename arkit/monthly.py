@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import narwhals as nw
 
+from arkit._progress import advance
 from arkit.aging import (BLANK_KEY, DEFAULT_BUCKETS, _cents, _inputs, _to_date, bucket_labels, check_target_currency,
                          with_day_numbers)
 from arkit.errors import ArkitError
@@ -74,6 +75,20 @@ def _keys(by) -> list[str]:
     return [] if by is None else [by] if isinstance(by, str) else list(by)
 
 
+def _with_currency(keys: list[str]) -> list[str]:
+    """The group keys and ``currency``, once: money in document currency is never added across
+    currencies, and a ``by`` that already names ``currency`` must not carry it twice."""
+    return [*dict.fromkeys([*keys, "currency"])]
+
+
+def _key_label(key: str, dtype) -> nw.Expr:
+    """A group key as text, blanks named: the history joins its parts on the keys, and a null key
+    (an open item's ``closed_date``, a missing ``credit_limit``) would match nothing and drop out."""
+    text = nw.col(key) if dtype == nw.String else \
+        nw.col(key).dt.to_string("%Y-%m-%d") if dtype.is_temporal() else nw.col(key).cast(nw.String)
+    return text.fill_null(BLANK_KEY).alias(key)
+
+
 def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
     """Dated money movements: (keys, currency, _day, _base_day, _cents), and the native items."""
     items, applications, fx_rates = _inputs(ledger, applications, None)
@@ -89,13 +104,12 @@ def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
     history = "applications" if applications is not None else "closed_date" if "closed_date" in names else None
     if history is None:
         raise ArkitError("month-end history needs applications or closed dates; this ledger only has a snapshot")
-    if history == "closed_date":
+    if "closed_date" in names:  # as a day number before the keys become text (closed_date may be one)
         days_of["_closed_day"] = "closed_date"
     schema = lf.collect_schema()
     lf = with_day_numbers(lf, **days_of).filter(nw.col("_doc_day") <= as_of_day).with_columns(
-        [nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String]
-        + [_cents(nw.col("amount")).alias("_cents")])
-    carried = [*dict.fromkeys([*keys, "currency"])]
+        [_key_label(k, schema[k]) for k in keys] + [_cents(nw.col("amount")).alias("_cents")])
+    carried = _with_currency(keys)
     documents = lf.select(*carried, nw.col("_doc_day").alias("_day"), "_base_day", "_cents",
                           nw.lit(False).alias("_move"))
     if history == "closed_date":
@@ -106,7 +120,7 @@ def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
         return nw.concat([documents, moves], how="vertical"), lf, items, fx_rates
     apps = with_day_numbers(nw.from_native(applications).lazy(), _day="applied_date").filter(
         nw.col("_day") <= as_of_day).with_columns(_cents(nw.col("amount")).alias("_applied"))
-    side = lf.select("document_id", *carried, "_base_day", "_doc_day")
+    side = lf.select(*dict.fromkeys(["document_id", *carried]), "_base_day", "_doc_day")
     moves = []
     for column, sign in (("target_id", -1), ("source_id", 1)):
         joined = apps.select(nw.col(column).cast(nw.String).alias("document_id"), "_day", "_applied").join(
@@ -181,7 +195,12 @@ def _rates_per_point(fx_rates, ends: list[dt.date], currency: str) -> nw.LazyFra
 
 def _convert(lf: nw.LazyFrame, keys: list[str], cents: list[str], currency: str | None, fx_rates,
              ends: list[dt.date]) -> nw.LazyFrame:
-    """Sum over currencies at each period end's rate (each currency subtotal converted once)."""
+    """Sum over currencies at each period end's rate (each currency subtotal converted once).
+
+    Returns ``keys``, ``_point`` and the ``cents`` columns. ``currency`` stays only when it is one
+    of ``keys`` (grouped by document currency, amounts converted): it is never overwritten with the
+    target, which would merge the groups that follow.
+    """
     if currency is None:
         return lf
     if fx_rates is None:
@@ -203,7 +222,7 @@ def _convert(lf: nw.LazyFrame, keys: list[str], cents: list[str], currency: str 
     converted = rated.with_columns((nw.col(c).cast(nw.Float64) * nw.col("fx_rate")).round(0).cast(nw.Int64)
                                    for c in cents)
     return converted.group_by(*keys, "_point").agg(nw.col(c).sum() for c in cents).with_columns(
-        nw.lit(currency).alias("currency"), *(nw.col(c).cast(nw.Int64) for c in cents))
+        nw.col(c).cast(nw.Int64) for c in cents)
 
 
 def _with_period(lf: nw.LazyFrame, ends: list[dt.date]) -> nw.LazyFrame:
@@ -239,7 +258,8 @@ def aging_trend(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | 
 
     Each row equals ``aging_summary(ledger, as_of=period_end, by=by, ...)`` for that date (the
     tests check it): the same buckets, ``total``, in document currency (``currency`` is a key)
-    or converted at each period end's rate with ``currency=``.
+    or converted at each period end's rate with ``currency=``. Group keys come out as text,
+    blanks as ``(blank)`` (a date key as YYYY-MM-DD), so that no group drops out of the history.
 
     Examples
     --------
@@ -255,11 +275,12 @@ def aging_trend(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | 
     labels = bucket_labels(buckets)
     keys = _keys(by)
     as_of, ends = _setup(ledger, as_of, months, applications)
+    advance(f"aging at {len(ends)} month ends")
     events, _, items, ledger_fx = _events(ledger, applications, _day(as_of), basis, keys)
     fx_rates = ledger_fx if fx_rates is None else fx_rates
     if currency is not None:
         check_target_currency(ledger, currency, fx_rates)
-    carried = [*dict.fromkeys([*keys, "currency"])]
+    carried = _with_currency(keys)
     events = _condense(events, carried)
     day, base = nw.col("_day"), nw.col("_base_day")
     starts = {"_t": day} | {f"_s{i}": nw.max_horizontal(day, base + edge + 1)
@@ -291,6 +312,7 @@ def monthly_activity(ledger, as_of=None, months: int = 12, by: str | Sequence[st
     documents of the period).
     With ``currency=``, flows and closing are converted at each period end's rate, ``opening``
     is the previous converted closing, and ``fx_revaluation`` is what the rate change moved.
+    Group keys come out as text, as in :func:`aging_trend`.
 
     Examples
     --------
@@ -304,11 +326,12 @@ def monthly_activity(ledger, as_of=None, months: int = 12, by: str | Sequence[st
     """
     keys = _keys(by)
     as_of, ends = _setup(ledger, as_of, months + 1, applications)
+    advance(f"activity of {len(ends) - 1} months")
     events, documents, items, ledger_fx = _events(ledger, applications, _day(as_of), "due", keys)
     fx_rates = ledger_fx if fx_rates is None else fx_rates
     if currency is not None:
         check_target_currency(ledger, currency, fx_rates)
-    carried = [*dict.fromkeys([*keys, "currency"])]
+    carried = _with_currency(keys)
     book = _running(events, {"closing": nw.col("_day")}, ends, carried)
     first_key = ends[0].year * 12 + ends[0].month - 1
     doc_type = nw.col("doc_type") if "doc_type" in documents.collect_schema() else nw.lit("invoice")

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from arkit._progress import advance, tracked
 from arkit.errors import ArkitError, LedgerError
 from arkit.ledger import TABLE_NAMES, Ledger
 from arkit.loaders.mapping import Mapping, header_key, load_mapping, preset
@@ -419,13 +420,14 @@ def load(source, *, mapping: Mapping | str | Path | None = None, preset: str | N
             others = sorted(f.name for f in path.iterdir() if f.is_file() and f.name.split(".")[0] not in canonical
                             and f.name.lower().endswith(READABLE_SUFFIXES))
             warnings = [f"{path}: ignored files that name no ledger table: {', '.join(others)}"] if others else []
-            return _load_raws({name: read_source_file(file) for name, file in canonical.items()}, chosen,
+            return _load_raws({name: read_source_file(file) for name, file in tracked(canonical.items(), "reading")}, chosen,
                               str(path), ledger_currency, warnings, customer)
         files = sorted(f for f in path.iterdir() if f.is_file() and f.name.lower().endswith(READABLE_SUFFIXES))
         if not files:
             raise LedgerError(f"{path}: no CSV, Excel or Parquet files in this folder")
-        stacked = _stack([read_source_file(f, sheet=sheet, mapping=chosen) for f in files], path)
+        stacked = _stack([read_source_file(f, sheet=sheet, mapping=chosen) for f in tracked(files, "reading")], path)
         return _load_raws({target: stacked}, chosen, str(path), ledger_currency, [], customer)
+    advance(f"reading {path.name}")
     return _load_raws({target: read_source_file(path, sheet=sheet, mapping=chosen)}, chosen, str(path),
                       ledger_currency, [], customer)
 
@@ -433,7 +435,7 @@ def load(source, *, mapping: Mapping | str | Path | None = None, preset: str | N
 def _load_raws(raws: dict[str, RawTable], mapping: Mapping | None, source: str, currency: str,
                warnings: list[str], customer: str | None = None) -> LoadResult:
     loaded, rejects, skipped, amount_read, rows_rounded = {}, [], [], Decimal(0), 0
-    for name, raw in raws.items():
+    for name, raw in tracked(raws.items(), "checking"):
         table_rows, table_rejects, table_skipped, table_warnings, table_amount, table_rounded = _load_table(
             raw, mapping, name, currency, customer)
         loaded[name] = table_rows

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
+from arkit._progress import advance
 from arkit.aging import _to_date
 from arkit.errors import ArkitError
 from arkit.risk.model import DelinquencyModel
@@ -161,6 +162,7 @@ def backtest(ledger, split_date, grace: int = 0, *, method: str = "auto", extra=
     """
     split = _to_date(split_date, "split_date")
     known_on = split - dt.timedelta(days=1)
+    advance("features")
     rows = features(ledger, grace=grace, extra=extra)
     extra = extra_columns(ledger, extra)
     before = (rows["doc_date"].dt.date < split).to_numpy()
@@ -177,6 +179,7 @@ def backtest(ledger, split_date, grace: int = 0, *, method: str = "auto", extra=
                          "to test on: choose an earlier split date")
     model = DelinquencyModel(method=method, grace=grace, **params).fit(X, y)
     p = model.predict_proba(X_test)[:, 1]
+    advance("baselines")
     invoice_columns = _invoice_columns(X, extra)
     invoice_model = DelinquencyModel(method=method, grace=grace, **params).fit(X[invoice_columns], y)
     p_invoice = invoice_model.predict_proba(X_test[invoice_columns])[:, 1]

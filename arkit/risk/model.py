@@ -62,6 +62,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from threadpoolctl import threadpool_limits
 
+from arkit._progress import advance
 from arkit.aging import _to_date
 from arkit.errors import ArkitError
 from arkit.risk.point_in_time import META_COLUMNS, extra_columns, features, labels, open_features, training_set
@@ -304,6 +305,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         else:
             weights, validation = {self.method: 1.0}, None
         self.weights_ = {kind: weight for kind, weight in weights.items() if weight > 0}
+        advance(f"fitting {' and '.join(self.weights_)} on {len(frame):,} invoices")
         self.estimators_ = {kind: self._fit_kind(kind, frame, y) for kind in self.weights_}
         self.classes_ = classes
         self.n_iter_ = max(_iterations(fitted) for fitted in self.estimators_.values())
@@ -393,6 +395,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         >>> model.card_["trained_on"], model.card_["n_train"]
         ('2024-11-01 .. 2025-12-16', 19144)
         """
+        advance("features")
         rows, known_on = _rows_known_before(ledger, before, self.grace, extra)
         X, y = training_set(rows)
         if len(y) == 0 or y.min() == y.max():
@@ -413,6 +416,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         in words (:func:`arkit.risk.explain`), joined by "; "; sorted by customer and document date.
         """
         check_is_fitted(self)
+        advance("scoring")
         rows = open_features(ledger, as_of, grace=self.grace, extra=self.card_.get("extra", ()))
         X = _feature_columns(rows, self)
         out = rows[[c for c in META_COLUMNS if c != "settled_date"] + ["amount"]].copy()
