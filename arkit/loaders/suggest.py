@@ -34,6 +34,7 @@ from arkit.errors import ArkitError
 from arkit.loaders.mapping import Mapping, header_key, preset, preset_names
 from arkit.parsing import is_missing, parse_amounts, parse_dates, parse_flags
 from arkit.schema import TABLES
+from arkit.terminal import printable
 
 __all__ = ["SYNONYMS", "ABBREVIATIONS", "Suggestion", "suggest_mapping", "header_words"]
 
@@ -362,7 +363,7 @@ class Suggestion:
         body = self.mapping.to_yaml().splitlines()
         start = body.index("columns:") if "columns:" in body else None
         evidence = {row.source: row for row in self.columns.itertuples()}
-        lines = [f"# {self.why}"]
+        lines = [printable(f"# {self.why}")]
         if start is None:
             return "\n".join(lines + body) + "\n"
         rows = []
@@ -370,7 +371,8 @@ class Suggestion:
             entry = yaml.safe_dump({source: target}, default_flow_style=None if isinstance(target, list) else False,
                                    allow_unicode=True, width=10**6).strip()
             row = evidence.get(source)
-            rows.append((entry, f"# {row.confidence:.2f}  {row.evidence}" if row is not None else ""))
+            # Comments quote headers: escaped, so that a header cannot move the cursor or hide a line.
+            rows.append((entry, printable(f"# {row.confidence:.2f}  {row.evidence}") if row is not None else ""))
         width = max((len(e) for e, _ in rows), default=0)
         rendered = [f"  {e.ljust(width)}  {c}".rstrip() for e, c in rows]
         end = start + 1
@@ -380,7 +382,8 @@ class Suggestion:
         if self.extras:
             tail.append(f"# kept as extras (unmapped): {', '.join(self.extras)}")
         tail += [f"# {note}" for note in self.notes]
-        return "\n".join(lines + body[:start + 1] + rendered + tail + body[end:]) + "\n"
+        comments = [printable(line) for line in lines + tail]
+        return "\n".join(comments[:1] + body[:start + 1] + rendered + comments[1:] + body[end:]) + "\n"
 
     def __str__(self) -> str:
         return self.to_yaml()
