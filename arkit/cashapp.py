@@ -94,6 +94,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from arkit._progress import advance
 from arkit.aging import _ledger_as_of, age
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
@@ -764,7 +765,8 @@ def apply_cash(payments: pd.DataFrame, ledger: Ledger, *, as_of=None, tolerance:
     run = _Run(frame, ledger, _ledger_as_of(ledger, as_of),
                dict(tolerance=tolerance, relative_tolerance=relative_tolerance, auto_threshold=auto_threshold,
                     max_invoices=max_invoices, date_window=date_window, name_score=name_score))
-    for _name, step in PASSES:
+    for name, step in PASSES:
+        advance(f"cash application: {name.replace('_', ' ')}")
         step(run)
     return run.result(frame)
 
