@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from arkit import Ledger, age, aging_summary, load_ledger, summarize_aging
+from arkit import ArkitError, Ledger, age, aging_summary, load_ledger, summarize_aging
 from arkit.cashapp import apply_cash
 
 AS_OF = dt.date(2026, 6, 30)
@@ -239,3 +239,14 @@ def test_four_decimal_rate_converts_the_aging_total_to_the_cent(tmp_path):
     # By hand: CAD 12,345.67 x 0.7308 = 9,022.215636 -> 9,022.22; plus USD 500.00.
     assert summary["total"] == 9522.22
     assert summary["31-60"] == 9522.22
+
+
+@pytest.mark.parametrize("edges", [(), (0, 30), (-5,), (30, 30), (60, 30), (30.0,), (1.5, 30)])
+def test_bucket_edges_must_be_increasing_whole_days_above_zero(edges):
+    with pytest.raises(ArkitError, match=r"bucket edges must be increasing whole days above 0.*got \["):
+        age(_items([0]), as_of=AS_OF, buckets=edges)
+
+
+def test_the_smallest_bucket_edge_is_one_day():
+    aged = age(_items([0, 1, 2]), as_of=AS_OF, buckets=(1,))
+    assert dict(zip(aged["days_past_due"], aged["bucket"])) == {0: "current", 1: "1-1", 2: "1+"}

@@ -197,7 +197,7 @@ def test_events_dated_d_are_known_at_the_end_of_d():
     assert pd.isna(base.loc["EDGE_DUE_D", "late"]) and base.loc["EDGE_DUE_D_1", "late"] == True  # noqa: E712
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", SEEDS[:2])
 @pytest.mark.parametrize("grace", [0, 3])
 def test_scoring_features_equal_a_brute_force_loop(seed, grace):
     tables = history(seed)
