@@ -250,3 +250,32 @@ def test_bucket_edges_must_be_increasing_whole_days_above_zero(edges):
 def test_the_smallest_bucket_edge_is_one_day():
     aged = age(_items([0, 1, 2]), as_of=AS_OF, buckets=(1,))
     assert dict(zip(aged["days_past_due"], aged["bucket"])) == {0: "current", 1: "1-1", 2: "1+"}
+
+
+# ------------------------------------------------- applications and rates dated on the aging date
+def test_applications_count_up_to_and_including_the_aging_date():
+    items = pd.DataFrame({"document_id": ["INV1", "PMT1"], "customer_id": "C1", "currency": "USD",
+                          "doc_date": [_day(40), _day(5)], "due_date": [_day(10), _day(5)], "amount": [100.0, -100.0]})
+    applications = pd.DataFrame({"source_id": ["PMT1", "PMT1"], "target_id": ["INV1", "INV1"], "amount": [40.0, 25.0],
+                                 "applied_date": [_day(0), _day(-1)]})  # on AS_OF, and the day after
+    aged = age(items, as_of=AS_OF, applications=applications).set_index("document_id")
+    assert aged["open_amount"].to_dict() == {"INV1": 60.0, "PMT1": -60.0}
+    assert aged["bucket"].to_dict() == {"INV1": "1-30", "PMT1": "1-30"}
+    summary = aging_summary(items, as_of=AS_OF, by=None, applications=applications).iloc[0]
+    assert (summary["1-30"], summary["total"]) == (0.0, 0.0)
+    fully = age(items, as_of=AS_OF + dt.timedelta(days=1), applications=applications).set_index("document_id")
+    assert fully["open_amount"].to_dict() == {"INV1": 35.0, "PMT1": -35.0}
+
+
+def test_the_rate_used_is_the_latest_dated_on_or_before_the_aging_date():
+    items = pd.DataFrame({"document_id": ["CA1", "US1"], "customer_id": ["C1", "C2"], "currency": ["CAD", "USD"],
+                          "doc_date": [_day(20), _day(20)], "due_date": [_day(5), _day(5)], "amount": [1000.0, 10.0]})
+    rates = pd.DataFrame({"currency": "CAD", "date": [_day(90), _day(0), _day(-1)], "rate": [0.70, 0.75, 0.80]})
+    aged = age(items, as_of=AS_OF, currency="USD", fx_rates=rates).set_index("document_id")
+    assert aged["reporting_amount"].to_dict() == {"CA1": 750.0, "US1": 10.0}
+    summary = aging_summary(items, as_of=AS_OF, by=None, currency="USD", fx_rates=rates).iloc[0]
+    assert (summary["1-30"], summary["total"]) == (760.0, 760.0)
+    earlier = aging_summary(items, as_of=AS_OF - dt.timedelta(days=1), by=None, currency="USD", fx_rates=rates).iloc[0]
+    assert earlier["total"] == 710.0  # the day before, 0.70 was the latest
+    with pytest.raises(ArkitError, match="no rate to USD on or before 2026-06-30 for: CAD"):
+        age(items, as_of=AS_OF, currency="USD", fx_rates=rates[rates["date"] > _day(0)])  # only the day after
