@@ -279,3 +279,12 @@ def test_the_rate_used_is_the_latest_dated_on_or_before_the_aging_date():
     assert earlier["total"] == 710.0  # the day before, 0.70 was the latest
     with pytest.raises(ArkitError, match="no rate to USD on or before 2026-06-30 for: CAD"):
         age(items, as_of=AS_OF, currency="USD", fx_rates=rates[rates["date"] > _day(0)])  # only the day after
+
+
+def test_summarize_aging_by_customer_and_foreign_bucket_names():
+    aged = age(pd.concat([_items([0, 31]), _items([61]).assign(customer_id="C2", document_id="J61")]), as_of=AS_OF)
+    summary = summarize_aging(aged).set_index("customer_id")
+    assert summary.loc["C1", ["current", "31-60", "total"]].tolist() == [2.0, 32.0, 34.0]
+    assert summary.loc["C2", ["61-90", "total"]].tolist() == [128.0, 128.0]
+    with pytest.raises(ArkitError, match=r"bucket\(s\) 1-30, 31-60 that buckets \[15\] do not name"):
+        summarize_aging(aged.assign(bucket=["1-30", "31-60", "31-60"]), buckets=(15,))
