@@ -48,6 +48,7 @@ TARGETS = {
     "arkit.monthly": ["month_ends", "with_month_key", "_events", "_running", "aging_trend", "monthly_activity"],
 }
 KILLED = {"killed", "timeout", "caught by type check"}
+NOT_KILLED = {"survived", "no tests", "suspicious", "segfault"}
 # mutmut's name of a function: x_name for a function, xǁClassǁmethod for a method.
 _NAME = re.compile(r"^(?P<module>.+?)\.(?P<function>x_[^.]+|xǁ[^.]+)__mutmut_\d+$")
 
@@ -98,7 +99,7 @@ def report(statuses: dict[str, str], selected: list[str]) -> float | None:
     for name, status in sorted(chosen.items()):
         module = _NAME.match(name)["module"]
         per_module.setdefault(module, Counter())[status] += 1
-        if status in ("survived", "no tests", "suspicious", "segfault"):
+        if status in NOT_KILLED:
             survivors.append(f"  {status:>9}  {name}")
     print(f"\n{'module':<26} {'mutants':>7} {'checked':>7} {'killed':>7} {'timeout':>7} {'survived':>8} "
           f"{'no tests':>8} {'kill rate':>9}")
@@ -135,10 +136,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, help="stop after this many minutes and report what ran")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="parallel workers")
     parser.add_argument("--report", action="store_true", help="only print the report of the last run")
+    parser.add_argument("--survivors", action="store_true",
+                        help="rerun only the selected mutants that were not killed (after adding tests)")
     args = parser.parse_args(argv)
     selected = args.mutants or patterns()
     if not args.report:
-        code = run(selected, args.minutes, args.children)
+        names = selected
+        if args.survivors:  # a killed mutant stays killed when tests are added: rerun the others only
+            names = [n for n, status in results().items() if status in NOT_KILLED
+                     and any(fnmatch.fnmatchcase(n, p) for p in selected)]
+            print(f"mutation: rerunning {len(names)} mutant(s) not killed last time")
+        code = run(names, args.minutes, args.children) if names else 0
         if code not in (0, -signal.SIGINT, 130):
             print(f"mutation: mutmut stopped with exit code {code}", file=sys.stderr)
     rate = report(results(), selected)
