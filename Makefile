@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8866
 
-.PHONY: dashboard test sample bench bench-reconcile clean
+.PHONY: dashboard test sample bench bench-reconcile mutation clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,5 +42,12 @@ bench: $(INSTALLED)
 bench-reconcile: .venv-bench/.installed
 	.venv-bench/bin/python benchmarks/bench_reconcile.py
 
+# Mutation testing of the core analytics (mutmut; docs/MUTATION.md): CPU-heavy, so not part of
+# `make test`. Stops after MUTATION_MINUTES and prints the kill rate per module of what ran.
+MUTATION_MINUTES ?= 45
+mutation: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e ".[mutation]"
+	$(BIN)/python scripts/mutation.py --minutes $(MUTATION_MINUTES)
+
 clean:
-	rm -rf $(VENV) .venv-bench .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-bench .pytest_cache .hypothesis mutants
