@@ -225,7 +225,6 @@ def test_tolerance_options_move_both_regimes():
 
 
 # ------------------------------------------------------------------------- fx rate precision
-@pytest.mark.xfail(strict=True, reason="fx rate fix lands from the loader branch")
 def test_four_decimal_rate_converts_the_aging_total_to_the_cent(tmp_path):
     (tmp_path / "items.csv").write_text(
         "document_id,customer_id,doc_type,doc_date,due_date,amount,currency\n"
