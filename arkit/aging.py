@@ -421,9 +421,10 @@ def bucket_cents(lf: nw.LazyFrame, keys: list[str], buckets: Sequence[int] = DEF
     if native and lf.implementation is nw.Implementation.PANDAS:
         items = lf.to_native()
         days = items["days_past_due"]
-        index = np.searchsorted(np.array((0, *buckets)), days.to_numpy("int64", na_value=0), side="left")
-        if days.hasnans:
-            index[days.isna().to_numpy()] = len(labels)
+        missing = days.isna().to_numpy()
+        values = days.to_numpy("int64", na_value=0) if missing.any() else days.to_numpy()  # a view: no copy
+        index = np.searchsorted(np.array((0, *buckets)), values, side="left")
+        index[missing] = len(labels)
         if "fx_rate" in items:  # converted: sum_money converts each currency's subtotal once
             sums = sum_money(nw.from_native(items.assign(_bucket=index)).lazy(), [*keys, "_bucket"], ["_open"])
             sums = sums.to_native().set_index([*keys, "_bucket"])["_open"]
