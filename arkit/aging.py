@@ -416,6 +416,15 @@ def bucket_cents(lf: nw.LazyFrame, keys: list[str], buckets: Sequence[int] = DEF
     group-by of one cents column by keys and bucket, and the bucket index of its result spread
     into columns with ``unstack`` (one hash of the string keys, not a second one on the result).
     Items without days (no due date) count in no bucket, as ``when`` does with a null.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"customer_id": ["C1", "C1", "C2"], "_open": [100, 250, -60],
+    ...                       "days_past_due": [0, 31, 121]})
+    >>> bucket_cents(nw.from_native(items).lazy(), ["customer_id"]).collect().to_native()
+      customer_id  current  1-30  31-60  61-90  91-120  120+
+    0          C1      100     0    250      0       0     0
+    1          C2        0     0      0      0       0   -60
     """
     labels = bucket_labels(buckets)
     if native and lf.implementation is nw.Implementation.PANDAS:
