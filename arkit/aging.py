@@ -413,22 +413,34 @@ def bucket_cents(lf: nw.LazyFrame, keys: list[str], buckets: Sequence[int] = DEF
     Written once with ``when`` columns and one :func:`sum_money` group-by: Polars and DuckDB
     fuse them into the aggregation. pandas (unless ``native=False``; tests check both ways give
     the same sums) has a faster way: the bucket as an integer index (``np.searchsorted``), one
-    group-by of one cents column by keys and bucket (one hash of the string keys, not a second
-    one on the result), and the bucket index spread into columns with ``unstack``. Items without
-    days (no due date) count in no bucket, as ``when`` does with a null.
+    group-by of one cents column by keys and bucket, and the bucket index of its result spread
+    into columns with ``unstack`` (one hash of the string keys, not a second one on the result).
+    Items without days (no due date) count in no bucket, as ``when`` does with a null.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"customer_id": ["C1", "C1", "C2"], "_open": [100, 250, -60],
+    ...                       "days_past_due": [0, 31, 121]})
+    >>> bucket_cents(nw.from_native(items).lazy(), ["customer_id"]).collect().to_native()
+      customer_id  current  1-30  31-60  61-90  91-120  120+
+    0          C1      100     0    250      0       0     0
+    1          C2        0     0      0      0       0   -60
     """
     labels = bucket_labels(buckets)
     if native and lf.implementation is nw.Implementation.PANDAS:
         items = lf.to_native()
         days = items["days_past_due"]
-        index = np.searchsorted(np.array((0, *buckets)), days.to_numpy("int64", na_value=0), side="left")
-        if days.hasnans:
-            index[days.isna().to_numpy()] = len(labels)
-        sums = sum_money(nw.from_native(items.assign(_bucket=index)).lazy(), [*keys, "_bucket"], ["_open"]).to_native()
-        if keys:
-            table = sums.set_index([*keys, "_bucket"])["_open"].unstack("_bucket", fill_value=0)
-        else:
-            table = sums.set_index("_bucket")["_open"].to_frame().T
+        missing = days.isna().to_numpy()
+        values = days.to_numpy("int64", na_value=0) if missing.any() else days.to_numpy()  # a view: no copy
+        index = np.searchsorted(np.array((0, *buckets)), values, side="left")
+        index[missing] = len(labels)
+        if "fx_rate" in items:  # converted: sum_money converts each currency's subtotal once
+            sums = sum_money(nw.from_native(items.assign(_bucket=index)).lazy(), [*keys, "_bucket"], ["_open"])
+            sums = sums.to_native().set_index([*keys, "_bucket"])["_open"]
+        else:  # one group-by whose result keeps its index: no second hash of the keys to spread it
+            groups = [items[k] for k in keys] + [pd.Series(index, index=items.index, name="_bucket")]
+            sums = items["_open"].groupby(groups, sort=False, observed=True, dropna=False).sum()
+        table = sums.unstack("_bucket", fill_value=0) if keys else sums.to_frame().T
         table = table.reindex(columns=range(len(labels)), fill_value=0).set_axis(labels, axis=1)
         return nw.from_native(table.reset_index() if keys else table.reset_index(drop=True)).lazy()
     days, cents = nw.col("days_past_due"), nw.col("_open")

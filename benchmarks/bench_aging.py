@@ -1,12 +1,21 @@
-"""Aging summary by customer: arkit beside a plain hand-written implementation on the same engine.
+"""Aging summary by customer: arkit beside a plain hand-written implementation on the same input.
 
-    python benchmarks/bench_aging.py [--items 10000000] [--customers 20000] [--runs 3]
-                                     [--engines pandas,polars,polars-lazy,duckdb]
+    python benchmarks/bench_aging.py [--items 10000000] [--customers 20000] [--many-customers 100000]
+                                     [--runs 3] [--engines pandas,polars,duckdb]
 
 Synthetic open items (one currency, USD, so arkit groups by customer and currency and so does
 every baseline) are aged on 2026-10-31 into current, 1-30, 31-60, 61-90, 91-120 and 120+ days
-past due, summed in integer cents. On each engine, arkit's ``aging_summary`` runs beside what
-an engineer would write by hand on that engine, the obvious fast way:
+past due, summed in integer cents. Inputs as users have them:
+
+* pandas frames with pandas 3's default ``str`` ids and ``datetime64[s]``, ``[us]`` (what
+  pandas 3 readers give by default) and ``[ns]`` dates; and the ``[us]`` frame with
+  ``--many-customers`` customers;
+* a Polars DataFrame and LazyFrame (``pl.Date``);
+* DuckDB relations: a native table (``DATE``), ``from_df`` over the pandas ``[us]`` frame
+  (``TIMESTAMP``) and ``read_parquet`` of a Parquet file (``DATE``).
+
+On each, arkit's ``aging_summary`` runs beside what an engineer would write by hand on that
+input, the obvious fast way:
 
 * pandas: numpy day arithmetic (datetime64[D] as integers), ``np.searchsorted`` buckets,
   integer cents, ``groupby([customer, currency, bucket]).sum().unstack()``;
@@ -14,12 +23,14 @@ an engineer would write by hand on that engine, the obvious fast way:
   ``group_by(customer, currency).agg(...)`` with one sum per bucket), eager on a DataFrame and
   lazy on a LazyFrame, collected; the per-bucket sum in the form fastest on each (see
   ``polars_baseline``);
-* DuckDB: one SQL query with ``CASE WHEN`` buckets and ``SUM`` over the same table, fetched
-  with ``.df()`` like arkit's relation.
+* DuckDB: one SQL query with ``CASE WHEN`` buckets and ``SUM`` over the same relation
+  (``relation.query``), fetched with ``.df()`` like arkit's relation.
 
-Every result is checked to the cent against the engine's baseline. Each figure is the best of
-``--runs`` runs after one warm-up run; arkit and its baselines take turns, so that load from
-other processes falls on both alike. Target: arkit within 1.25x of the hand-written code.
+Every result is checked to the cent against its baseline, and the baselines against each other
+(same items, same customers). Each figure is the best of ``--runs`` runs after one warm-up run;
+arkit and its baseline take turns, so that load from other processes falls on both alike.
+``--engines`` takes case names or their prefixes (``pandas`` is every pandas input; see
+``CASES``). Target: arkit within 1.25x of the hand-written code on each input.
 """
 
 from __future__ import annotations

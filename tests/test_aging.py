@@ -186,8 +186,9 @@ def _random_open_items(seed: int, n: int = 400) -> pd.DataFrame:
 @pytest.mark.parametrize("keys", [["customer_id", "currency"], ["region"], []])
 @pytest.mark.parametrize("buckets", [(30, 60, 90, 120), (15,), (1, 2, 200)])
 @pytest.mark.parametrize("converted", [False, True])
-def test_bucket_cents_pandas_fast_path_equals_the_portable_one(seed, keys, buckets, converted):
-    items = _random_open_items(seed)
+@pytest.mark.parametrize("rows", [400, 0])
+def test_bucket_cents_pandas_fast_path_equals_the_portable_one(seed, keys, buckets, converted, rows):
+    items = _random_open_items(seed, rows)
     if not converted:
         items = items.drop(columns="fx_rate")
     lf = nw.from_native(items).lazy()
