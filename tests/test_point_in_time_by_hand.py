@@ -333,6 +333,9 @@ def test_training_labels_and_settlement_dates_as_known_on_as_of():
                             "DUE_AFTER": "unknown", "TWO_DAYS": True, "GRACE_NOT_PASSED": True}
     assert pd.isna(strict.loc["DUE_D_PAID_LATER", "settled_date"])  # paid after D: not known on D
     assert strict.loc["A_DAY_LATE", "settled_date"] == _date(D - 9)
+    paid_on_d = features(Ledger(pd.concat([items, items.head(1).assign(document_id="PAID_ON_D", closed_date=_date(D))])),
+                         as_of=_date(D)).set_index("document_id")
+    assert paid_on_d.loc["PAID_ON_D", "settled_date"] == _date(D)  # paid on as_of: known on as_of
     lenient = features(Ledger(items), as_of=_date(D), grace=2).set_index("document_id")
     assert late(lenient) == {"ON_TIME": False, "A_DAY_LATE": False, "DUE_D_PAID_LATER": "unknown",
                              "DUE_AFTER": "unknown", "TWO_DAYS": False, "GRACE_NOT_PASSED": "unknown"}
