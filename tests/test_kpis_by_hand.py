@@ -265,3 +265,40 @@ def test_rank_past_due_keeps_currencies_apart_and_refuses_mixed_tiles():
     with pytest.raises(ArkitError, match="several currencies"):
         aging_kpis(aged)
     assert np.isclose(aging_kpis(aged.assign(currency="USD")).iloc[0]["past_due"], 70.0)
+
+
+def test_tiles_at_one_cent_and_one_unit():
+    # E: a single cent past due is past due; F: a total of exactly 1.00 still has a share.
+    aged = pd.DataFrame({"customer_id": ["E", "F", "F"], "open_amount": [0.01, 0.50, 0.49],
+                         "days_past_due": [1, 0, 3]})
+    tiles = aging_kpis(aged).iloc[0]
+    assert (tiles["total_open"], tiles["past_due"], tiles["accounts_past_due"]) == (1.0, 0.5, 2)
+    assert tiles["pct_past_due"] == pytest.approx(50.0)
+    ranked = rank_past_due(aged)
+    assert ranked.to_dict("records") == [
+        {"customer_id": "F", "total_open": 0.99, "past_due": 0.49, "over_90": 0.0, "max_days_past_due": 3},
+        {"customer_id": "E", "total_open": 0.01, "past_due": 0.01, "over_90": 0.0, "max_days_past_due": 1}]
+
+
+def test_tiles_of_converted_items_add_currencies_at_their_rates():
+    aged = pd.DataFrame({"customer_id": ["A", "B"], "open_amount": [100.0, 40.0], "days_past_due": [5, 95],
+                         "currency": ["CAD", "USD"], "fx_rate": [0.75, 1.0]})
+    tiles = aging_kpis(aged).iloc[0]
+    assert (tiles["total_open"], tiles["past_due"], tiles["over_90"]) == (115.0, 115.0, 40.0)
+    ranked = rank_past_due(aged)
+    assert list(zip(ranked["customer_id"], ranked["past_due"])) == [("A", 75.0), ("B", 40.0)]
+
+
+def test_rank_past_due_ties_by_key_blank_keys_and_several_keys():
+    aged = pd.DataFrame({"customer_id": ["B", "A", None], "name": ["Bee", "Ay", "Nobody"],
+                         "open_amount": [10.0, 10.0, 5.0], "days_past_due": [3, 3, 3]})
+    ranked = rank_past_due(aged, by=["customer_id", "name"])
+    assert list(zip(ranked["customer_id"], ranked["name"])) == [("A", "Ay"), ("B", "Bee"), ("(blank)", "Nobody")]
+    assert rank_past_due(aged)["customer_id"].tolist() == ["A", "B", "(blank)"]
+
+
+def test_tiles_of_an_empty_aging():
+    empty = pd.DataFrame({"customer_id": pd.Series([], dtype="str"), "open_amount": pd.Series([], dtype=float),
+                          "days_past_due": pd.Series([], dtype="int64")})
+    tiles = aging_kpis(empty).iloc[0]
+    assert (tiles["total_open"], tiles["past_due"], tiles["accounts_open"], tiles["accounts_past_due"]) == (0.0, 0.0, 0, 0)

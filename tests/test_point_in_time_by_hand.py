@@ -315,3 +315,29 @@ def _naive_open(tables: dict[str, pd.DataFrame], day: int, grace: int) -> pd.Dat
             "promises_broken": int(((their_promises["outcome"] == "broken") & (shows < c)).sum()),
         }
     return pd.DataFrame.from_dict(out, orient="index")
+
+
+def test_training_labels_and_settlement_dates_as_known_on_as_of():
+    # Day numbers from START; read on D. late = settled - due > grace; known once due + grace <= D.
+    rows = [("ON_TIME", D - 40, D - 10, D - 10), ("A_DAY_LATE", D - 40, D - 10, D - 9),
+            ("DUE_D_PAID_LATER", D - 30, D, D + 1), ("DUE_AFTER", D - 29, D + 1, None),
+            ("TWO_DAYS", D - 33, D - 3, D - 1), ("GRACE_NOT_PASSED", D - 31, D - 1, None)]
+    items = pd.DataFrame({"document_id": [r[0] for r in rows], "customer_id": "C1",
+                          "doc_date": [_date(r[1]) for r in rows], "due_date": [_date(r[2]) for r in rows],
+                          "amount": 100.0, "closed_date": [_date(r[3]) for r in rows]})
+    strict = features(Ledger(items), as_of=_date(D)).set_index("document_id")
+    def late(frame):
+        return {k: "unknown" if pd.isna(v) else bool(v) for k, v in frame["late"].items()}
+
+    assert late(strict) == {"ON_TIME": False, "A_DAY_LATE": True, "DUE_D_PAID_LATER": True,
+                            "DUE_AFTER": "unknown", "TWO_DAYS": True, "GRACE_NOT_PASSED": True}
+    assert pd.isna(strict.loc["DUE_D_PAID_LATER", "settled_date"])  # paid after D: not known on D
+    assert strict.loc["A_DAY_LATE", "settled_date"] == _date(D - 9)
+    paid_on_d = features(Ledger(pd.concat([items, items.head(1).assign(document_id="PAID_ON_D", closed_date=_date(D))])),
+                         as_of=_date(D)).set_index("document_id")
+    assert paid_on_d.loc["PAID_ON_D", "settled_date"] == _date(D)  # paid on as_of: known on as_of
+    lenient = features(Ledger(items), as_of=_date(D), grace=2).set_index("document_id")
+    assert late(lenient) == {"ON_TIME": False, "A_DAY_LATE": False, "DUE_D_PAID_LATER": "unknown",
+                             "DUE_AFTER": "unknown", "TWO_DAYS": False, "GRACE_NOT_PASSED": "unknown"}
+    one = features(Ledger(items.head(1)), as_of=_date(D))
+    assert one["document_id"].tolist() == ["ON_TIME"] and one.index.tolist() == [0]
