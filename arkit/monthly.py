@@ -268,9 +268,9 @@ def aging_trend(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | 
     >>> trend = aging_trend(load_ledger(SAMPLES_DIR), months=3, currency="USD")
     >>> trend[["period_end", "current", "total"]].assign(period_end=lambda t: t["period_end"].astype(str))
        period_end     current       total
-    0  2026-08-31  1387956.59  1627546.30
-    1  2026-09-30  1554026.05  1798505.40
-    2  2026-10-31  1309235.50  1604032.71
+    0  2026-08-31  1387730.94  1627307.38
+    1  2026-09-30  1554060.23  1798542.78
+    2  2026-10-31  1309474.45  1604300.72
     """
     labels = bucket_labels(buckets)
     keys = _keys(by)
