@@ -439,7 +439,9 @@ def bucket_cents(lf: nw.LazyFrame, keys: list[str], buckets: Sequence[int] = DEF
             sums = sums.to_native().set_index([*keys, "_bucket"])["_open"]
         else:  # one group-by whose result keeps its index: no second hash of the keys to spread it
             groups = [items[k] for k in keys] + [pd.Series(index, index=items.index, name="_bucket")]
-            sums = items["_open"].groupby(groups, sort=False, observed=True, dropna=False).sum()
+            # Blank keys are groups of their own; without any, pandas' dropna path is ~25% faster.
+            blanks = any(items[k].hasnans for k in keys)
+            sums = items["_open"].groupby(groups, sort=False, observed=True, dropna=not blanks).sum()
         table = sums.unstack("_bucket", fill_value=0) if keys else sums.to_frame().T
         table = table.reindex(columns=range(len(labels)), fill_value=0).set_axis(labels, axis=1)
         return nw.from_native(table.reset_index() if keys else table.reset_index(drop=True)).lazy()
