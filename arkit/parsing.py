@@ -286,8 +286,8 @@ def _refuse_ambiguous_dots(values: pd.Series, numbers: pd.Series, where: str) ->
 def _plain_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series] | None:
     """Clean exports hold plain numbers only: read them with one Arrow cast (returning the
     numbers and their trimmed text), or return None."""
-    missing = is_missing(values)
-    text = values.astype("str").str.strip().mask(missing)
+    text = clean_text(values)  # one trim: blank cells are missing in it
+    missing = text.isna()
     try:
         numbers = pa.compute.cast(pa.array(text.array, type=pa.string()), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):

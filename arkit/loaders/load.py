@@ -207,12 +207,12 @@ def _rename(frame: pd.DataFrame, mapping: Mapping | None, spec_columns: set[str]
     return renamed
 
 
-def _rows_to_reject(table: pd.DataFrame, problems: pd.DataFrame, spec_name: str, repeated: pd.Series) -> pd.Series:
-    """The reason to reject each row ("" to load it); ``repeated`` marks keys seen on an earlier row."""
+def _rows_to_reject(table: pd.DataFrame, problems: pd.DataFrame, spec_name: str, repeated: np.ndarray) -> pd.Series:
+    """The reason to reject each row ("" to load it); ``repeated`` marks the rows without problems
+    whose key an earlier row has."""
     reasons = problems.groupby("position")["reason"].agg("; ".join) if len(problems) else pd.Series(dtype="str")
     out = pd.Series("", index=range(len(table)), dtype="str")
     out.loc[reasons.index] = reasons.to_numpy()
-    repeated = repeated.to_numpy() & ~np.isin(np.arange(len(table)), reasons.index)
     if repeated.any():
         key = list(TABLES[spec_name].key)
         first_line = table.groupby(key, sort=False, dropna=False)["_line"].transform("first")
@@ -259,7 +259,8 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         candidates = np.ones(len(frame), dtype=bool)
     if candidates.any() and data_columns:
         exact[candidates] = frame.loc[candidates].duplicated(subset=data_columns, keep="first").to_numpy()
-    reasons = _rows_to_reject(table, problems, table_name, repeated)
+    readable = ~np.isin(np.arange(len(table)), problems["position"].to_numpy())  # no cell with a problem
+    reasons = _rows_to_reject(table, problems, table_name, repeated.to_numpy() & readable)
     if exact.any():
         first_lines = frame.loc[candidates].groupby(data_columns, dropna=False, sort=False)["_line"].transform("first")
         reasons[exact] = [f"duplicate of line {line}" for line in first_lines[exact[candidates]].to_numpy()]
@@ -272,7 +273,8 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
         extra = pd.Series(tags).isin(overflow).to_numpy()
         reasons[extra] = [f"{r + '; ' if r else ''}more fields than the header has columns" for r in reasons[extra]]
     bad = reasons.ne("").to_numpy()
-    repeats = _repeats(table, problems, exact, repeated) & bad if table_name == "items" else np.zeros(len(table), bool)
+    # Rejected only for repeating another row (every value readable): the copies a reconciliation shows.
+    repeats = (exact | repeated.to_numpy()) & readable & bad if table_name == "items" else np.zeros(len(table), bool)
     if overflow:
         repeats &= ~extra
     amount = table["amount"].fillna(0) if "amount" in table else pd.Series(0.0, index=table.index)
@@ -293,12 +295,6 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
     # _line stays until the last checks (see _finish)
     loaded = table.loc[~bad].reset_index(drop=True) if bad.any() else table
     return loaded, rejects, skipped, warnings, _exact_total(amount) + rounding, rows_rounded
-
-
-def _repeats(table: pd.DataFrame, problems: pd.DataFrame, exact: np.ndarray, repeated: pd.Series) -> np.ndarray:
-    """Rows rejected only for repeating another row: every value readable, no other problem."""
-    readable = ~np.isin(np.arange(len(table)), problems["position"].to_numpy())
-    return (exact | repeated.to_numpy()) & readable
 
 
 def _duplicates(rejects: pd.DataFrame) -> pd.DataFrame:
@@ -344,7 +340,7 @@ def _stack(raws: list[RawTable], folder: Path) -> RawTable:
 
 def _finish(loaded: dict[str, pd.DataFrame], rejects: list[pd.DataFrame], skipped: list[pd.DataFrame],
             warnings: list[str], amount_read: Decimal, rows_rounded: int, source: str, currency: str,
-            sources: dict[str, str], rows_read: int) -> LoadResult:
+            sources: dict[str, str], rows_read: int, features: tuple[str, ...] = ()) -> LoadResult:
     rejects_frame = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS + ["_amount", "_repeat"])
     if "applications" in loaded and "items" in loaded:
         apps = loaded["applications"]
@@ -363,7 +359,7 @@ def _finish(loaded: dict[str, pd.DataFrame], rejects: list[pd.DataFrame], skippe
     loaded = {name: table.drop(columns="_line") for name, table in loaded.items()}
     items_rejected = rejects_frame["table"].eq("items") if len(rejects_frame) else pd.Series(dtype=bool)
     amount_rejected = _exact_total(rejects_frame.loc[items_rejected, "_amount"]) if len(rejects_frame) else Decimal(0)
-    ledger = Ledger._trusted(loaded, currency=currency, sources=sources)
+    ledger = Ledger._trusted(loaded, currency=currency, sources=sources, features=features)
     rows_loaded = sum(len(t) for t in loaded.values())
     if rows_loaded + len(rejects_frame) != rows_read:  # counted apart, so that a lost row cannot go unseen
         raise LedgerError(f"{source}: read {rows_read} rows but loaded {rows_loaded} and rejected {len(rejects_frame)}: "
@@ -447,26 +443,24 @@ def _load_raws(raws: dict[str, RawTable], mapping: Mapping | None, source: str, 
     if "items" not in loaded:
         raise LedgerError(f"{source}: nothing to load as items (the mapping is for table {mapping.table!r})")
     rows_read = sum(len(raw.frame) for raw in raws.values()) - sum(len(s) for s in skipped)
-    result = _finish(loaded, [r for r in rejects if len(r)], [s for s in skipped if len(s)], warnings, amount_read,
-                     rows_rounded, source, currency, {name: raw.source for name, raw in raws.items()}, rows_read)
-    return _with_features(result, mapping)
+    features = _declared_features(loaded, mapping, source, warnings)
+    return _finish(loaded, [r for r in rejects if len(r)], [s for s in skipped if len(s)], warnings, amount_read,
+                   rows_rounded, source, currency, {name: raw.source for name, raw in raws.items()}, rows_read,
+                   features)
 
 
-def _with_features(result: LoadResult, mapping: Mapping | None) -> LoadResult:
-    """The ledger with the mapping's declared ``features`` that the source has; a warning for the others."""
+def _declared_features(loaded: dict[str, pd.DataFrame], mapping: Mapping | None, source: str,
+                       warnings: list[str]) -> tuple[str, ...]:
+    """The mapping's declared ``features`` that the loaded items or customers have; a warning for the others."""
     if mapping is None or not mapping.features:
-        return result
-    ledger = result.ledger
-    tables = [ledger.items] + ([ledger.customers] if ledger.customers is not None else [])
-    columns = {header_key(c): c for table in tables for c in table.columns}
-    found = [columns[header_key(name)] for name in mapping.features if header_key(name) in columns]
+        return ()
+    columns = {header_key(c): c for name in ("items", "customers") if name in loaded
+               for c in loaded[name].columns if c != "_line"}
     absent = [name for name in mapping.features if header_key(name) not in columns]
     if absent:
-        result.report.warnings.append(
-            f"{result.report.source}: no column {', '.join(map(repr, absent))} that mapping {mapping.name!r} declares "
-            "as a feature: the risk model goes without it")
-    return LoadResult(Ledger._trusted(ledger.tables, currency=ledger.currency, sources=ledger.sources,
-                                      features=tuple(found)), result.report, result.duplicates)
+        warnings.append(f"{source}: no column {', '.join(map(repr, absent))} that mapping {mapping.name!r} declares "
+                        "as a feature: the risk model goes without it")
+    return tuple(columns[header_key(name)] for name in mapping.features if header_key(name) in columns)
 
 
 def _load_database(source, mapping, target, table, query, currency, customer=None) -> LoadResult:
