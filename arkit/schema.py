@@ -139,7 +139,8 @@ def _coerce(values: pd.Series, kind: str, column: str, *, date_format, decimal, 
             ids, repaired = normalize_ids(values)
             return ids, pd.Series(False, index=values.index), repaired
         free_text = column not in CODE_COLUMNS
-        text, = on_distinct(values, lambda v: (clean_text(v, free_text=free_text),))
+        words = _doc_type_words if column == "doc_type" else (lambda text: text)  # one pass over the distinct values
+        text, = on_distinct(values, lambda v: (words(clean_text(v, free_text=free_text)),))
         return text, pd.Series(False, index=values.index), 0
     if kind == "date":
         return (*parse_dates(values, date_format, where=f"{where} column {column!r}"), 0)
@@ -226,7 +227,7 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec | str, *, currency: str = 
                 problems.append((position, column.name, raw.iloc[position], f"{column.name} is required"))
         table[column.name] = parsed
     if spec.name == "items":
-        table = _item_defaults(table, currency)
+        table = _item_defaults(table, currency, currencies)
         unknown = ~table["doc_type"].isin(DOC_TYPES)
         for position in unknown.to_numpy().nonzero()[0]:
             value = table["doc_type"].iloc[position]
@@ -294,13 +295,20 @@ def validate_table(frame: pd.DataFrame, spec: TableSpec | str, *, source: str | 
     return table
 
 
-def _item_defaults(items: pd.DataFrame, currency: str) -> pd.DataFrame:
+def _doc_type_words(text: pd.Series) -> pd.Series:
+    """A document type as a key: "Credit Memo" and "credit-memo" are ``credit_memo``."""
+    return text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+
+
+def _item_defaults(items: pd.DataFrame, currency: str, currencies: pd.Series | str) -> pd.DataFrame:
+    """Defaults of items, whose ``doc_type`` is already in :func:`_doc_type_words` and whose
+    ``currencies`` (see :func:`_row_currencies`) the money columns were read in."""
     def by_sign(rows) -> pd.Series:
         return pd.Series(np.where(items.loc[rows, "amount"] >= 0, "invoice", "credit_memo"), index=items.index[rows],
                          dtype="str")
 
     if "doc_type" in items.columns:
-        normalized, = on_distinct(items["doc_type"], lambda v: (v.str.lower().str.replace(r"[\s\-]+", "_", regex=True),))
+        normalized = items["doc_type"]
         untyped = normalized.isna().to_numpy()
         items["doc_type"] = normalized.fillna(by_sign(untyped)) if untyped.any() else normalized
     else:
@@ -311,11 +319,7 @@ def _item_defaults(items: pd.DataFrame, currency: str) -> pd.DataFrame:
         default_due = items["doc_date"] + pd.to_timedelta(days, unit="D")
     items["due_date"] = items["due_date"].fillna(default_due) if "due_date" in items.columns else default_due
     items["due_date"] = items["due_date"].astype("datetime64[s]")
-    if "currency" in items.columns:
-        upper, = on_distinct(items["currency"], lambda v: (v.str.upper(),))
-        items["currency"] = upper.fillna(currency)
-    else:
-        items["currency"] = currency
+    items["currency"] = currencies if "currency" in items.columns else currency
     items["currency"] = items["currency"].astype("str")
     if "disputed" not in items.columns:
         items["disputed"] = False
