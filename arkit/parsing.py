@@ -150,9 +150,10 @@ def minor_units(currencies: pd.Series | str | None) -> np.ndarray | int:
     """
     if currencies is None or isinstance(currencies, str):
         return MINOR_UNITS.get(str(currencies).strip().upper(), 2)
-    codes = pa.array(currencies.astype("str").str.strip().str.upper().array, type=pa.string())
+    codes = pa.array(currencies.astype("str").array)  # trimmed and upper-cased below, on the distinct codes only
     distinct = pa.compute.unique(codes)
-    units = np.array([MINOR_UNITS.get(code, 2) for code in distinct.to_pylist()], dtype="int64")
+    units = np.array([MINOR_UNITS.get(code.strip().upper() if code is not None else None, 2)
+                      for code in distinct.to_pylist()], dtype="int64")
     if (units == 2).all():  # the usual case: no per-row array needed
         return 2
     return units[pa.compute.index_in(codes, value_set=distinct).to_numpy(zero_copy_only=False)]
