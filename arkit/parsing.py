@@ -390,7 +390,27 @@ def parse_dates(values: pd.Series, date_format: str | None = None, *, where: str
         parsed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
         days = parsed.to_numpy().astype("datetime64[D]")  # numpy floors, so 1969-12-31 13:00 is 1969-12-31
         return pd.Series(days.astype("datetime64[s]"), index=values.index), pd.Series(False, index=values.index)
+    iso = _iso_days(values) if date_format in (None, "ISO8601", "%Y-%m-%d") else None
+    if iso is not None:
+        return iso, pd.Series(False, index=values.index)
     return on_distinct(values, lambda distinct: _parse_date_values(distinct, date_format, where))
+
+
+def _iso_days(values: pd.Series) -> pd.Series | None:
+    """A column of ``YYYY-MM-DD`` dates only, every one a real day, read by one Arrow cast (what
+    the ISO format, which such a column infers, reads too); else None, for the general path."""
+    if not pd.api.types.is_string_dtype(values) or values.dtype == object or not len(values):
+        return None
+    text = pa.array(values.array)
+    lengths = pa.compute.min_max(pa.compute.binary_length(text)).as_py()
+    if text.null_count or lengths["min"] != 10 or lengths["max"] != 10:
+        return None
+    try:
+        days = pa.compute.cast(text, pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    seconds = pa.compute.cast(days, pa.timestamp("s")).to_numpy(zero_copy_only=False)
+    return pd.Series(seconds.astype("datetime64[s]"), index=values.index)
 
 
 def _parse_date_values(values: pd.Series, date_format: str | None, where: str) -> tuple[pd.Series, pd.Series]:

@@ -198,3 +198,28 @@ def test_repeated_ids_found_in_sorted_and_unsorted_files(tmp_path, ids, repeated
     report = load(path).report
     assert report.rejects["line"].tolist() == repeated_lines
     assert report.rejects["reason"].str.contains("is already on line").all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_iso_dates_read_by_one_cast_equal_the_general_path(seed):
+    # Columns of YYYY-MM-DD text take one Arrow cast; with a blank, a bad day or another form the
+    # general path reads them. Both must give what strptime gives, value by value.
+    rng = np.random.default_rng(seed)
+    days = np.datetime64("1960-01-01") + rng.integers(0, 40_000, 500)
+    text = [str(d) for d in days.astype("datetime64[D]")]
+    if seed % 2:
+        text[rng.integers(0, 500)] = rng.choice(["2026-02-30", "2026-13-01", "", " 2026-01-05", "26-01-05x"])
+    naive = [dt.datetime.strptime(t.strip(), "%Y-%m-%d") if _is_iso_day(t.strip()) else None for t in text]
+    for values in (pd.Series(text, dtype="str"), pd.Series(text, dtype=object)):
+        parsed, bad = parse_dates(values)
+        assert str(parsed.dtype) == "datetime64[s]"
+        assert [None if pd.isna(p) else p.to_pydatetime() for p in parsed] == naive
+        assert bad.tolist() == [n is None and t.strip() != "" for n, t in zip(naive, text)]
+
+
+def _is_iso_day(text: str) -> bool:
+    try:
+        dt.datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return len(text) == 10
