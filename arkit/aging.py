@@ -437,19 +437,50 @@ def bucket_cents(lf: nw.LazyFrame, keys: list[str], buckets: Sequence[int] = DEF
         if "fx_rate" in items:  # converted: sum_money converts each currency's subtotal once
             sums = sum_money(nw.from_native(items.assign(_bucket=index)).lazy(), [*keys, "_bucket"], ["_open"])
             sums = sums.to_native().set_index([*keys, "_bucket"])["_open"]
-        else:  # one group-by whose result keeps its index: no second hash of the keys to spread it
-            groups = [items[k] for k in keys] + [pd.Series(index, index=items.index, name="_bucket")]
-            # Blank keys are groups of their own; without any, pandas' dropna path is ~25% faster.
-            blanks = any(items[k].hasnans for k in keys)
-            sums = items["_open"].groupby(groups, sort=False, observed=True, dropna=not blanks).sum()
-        table = sums.unstack("_bucket", fill_value=0) if keys else sums.to_frame().T
-        table = table.reindex(columns=range(len(labels)), fill_value=0).set_axis(labels, axis=1)
-        return nw.from_native(table.reset_index() if keys else table.reset_index(drop=True)).lazy()
+            table = sums.unstack("_bucket", fill_value=0) if keys else sums.to_frame().T
+            table = table.reindex(columns=range(len(labels)), fill_value=0).set_axis(labels, axis=1)
+            return nw.from_native(table.reset_index() if keys else table.reset_index(drop=True)).lazy()
+        return nw.from_native(_bucket_table(items, keys, index, labels)).lazy()
     days, cents = nw.col("days_past_due"), nw.col("_open")
     within = [days <= 0] + [(days > low) & (days <= high) for low, high in zip([0, *buckets[:-1]], buckets)] \
         + [days > buckets[-1]]
     columns = [nw.when(cond).then(cents).otherwise(nw.lit(0)).alias(label) for cond, label in zip(within, labels)]
     return sum_money(lf.with_columns(columns), keys, labels)
+
+
+def _bucket_table(items: pd.DataFrame, keys: list[str], index: np.ndarray, labels: list[str]) -> pd.DataFrame:
+    """``_open`` cents of pandas ``items`` summed by ``keys`` into bucket ``index`` (``len(labels)``: none).
+
+    Each key is factorized once (the one hash of its values), the codes and the bucket combined
+    arithmetically into one cell number per row and the cents summed with ``np.bincount``: no
+    hash of the combined keys, no reshaping of a long result. Blank keys are groups of their own
+    and the keys of each group are its factorized values, as in ``groupby(dropna=False)``.
+    """
+    rows = len(items)
+    factorized = [pd.factorize(items[k], use_na_sentinel=False) for k in keys]
+    groups, count = np.zeros(rows, dtype=np.intp), 1
+    for codes, uniques in factorized:
+        groups, count = groups * len(uniques) + codes, count * len(uniques)
+        if count > rows:  # renumber the groups that occur: at most one a row, and no overflow
+            groups, occurring = pd.factorize(groups)
+            count = len(occurring)
+    width = len(labels) + 1
+    cells, cents = groups * width + index, items["_open"].to_numpy(np.int64)
+    if np.abs(cents).sum(dtype=np.float64) < 2.0**52:  # then every partial sum is exact in float64
+        sums = np.bincount(cells, weights=cents, minlength=count * width).astype(np.int64)
+    else:
+        sums = np.zeros(count * width, dtype=np.int64)
+        np.add.at(sums, cells, cents)
+    first = np.full(count, rows, dtype=np.intp)  # each group's first row, to name its keys
+    np.minimum.at(first, groups, np.arange(rows, dtype=np.intp))
+    present = np.flatnonzero(first < rows) if keys else np.zeros(1, dtype=np.intp)  # no keys: one row
+    sums = sums.reshape(count, width)[present]
+    dtype = items["_open"].dtype
+    # Object keys are typed by their values (object ids that are all text come out as str), as in groupby.
+    table = {k: pd.Series(uniques.take(codes[first[present]]).infer_objects())
+             for k, (codes, uniques) in zip(keys, factorized)}
+    table.update((label, pd.Series(sums[:, i]).astype(dtype, copy=False)) for i, label in enumerate(labels))
+    return pd.DataFrame(table)
 
 
 def _summarize_days(lf: nw.LazyFrame, by, buckets) -> nw.LazyFrame:
