@@ -63,7 +63,7 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
                                          "(besides those the mapping declares under features)")
     parser.add_argument("--method", choices=("auto", "gbm", "logistic"), default="auto",
                         help="gradient-boosted trees, logistic regression, or (default) the better of the two or a "
-                             "blend, chosen on the latest quarter of the training invoices")
+                             "blend, chosen over three time folds of the training invoices")
 
 
 def _columns(text: str | None) -> list[str] | None:
@@ -369,7 +369,8 @@ def _chosen(card: dict) -> str:
     scores = ", ".join(f"{label} {validation[key]['roc_auc']:.3f}" for key, label in
                        (("gbm", "trees"), ("logistic", "logistic"), ("chosen", "blend"))
                        if "roc_auc" in validation[key] and (key != "chosen" or len(weights) > 1))
-    return f"{what}, chosen on the latest {validation['n_validate']:,} training invoices (ROC AUC there: {scores})"
+    return (f"{what}, chosen over {len(validation['folds'])} time folds of the latest {validation['n_validate']:,} "
+            f"training invoices (mean ROC AUC there: {scores})")
 
 
 def _worklist(args) -> int:

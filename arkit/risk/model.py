@@ -9,16 +9,24 @@ Two kinds of model on the same feature frames (:func:`arkit.risk.features`):
   and standardized numbers (missing numbers imputed with the median, plus a missing flag,
   each clipped to its training range: :class:`TrainingRange`).
 
-``"auto"`` (the default) lets the training window choose between them, as a backtest would:
-both are fitted on the earlier 75% of the rows (taken to be in time order, as
-:func:`arkit.risk.features` and :func:`arkit.risk.training_set` give them) and score the later
-25%; the blend weight w (P = w x P_gbm + (1 - w) x P_logistic, w in 0, 0.1, ..., 1) with the
-lowest log loss on those later rows is kept, and the model(s) with a weight are refitted on all
-the rows. Neither kind wins everywhere: trees find thresholds and interactions, the logistic
-regression needs fewer rows when the risk is smooth in the record. Log loss, not ROC AUC, picks
-the weight: it is a proper score, so the blend stays calibrated. Too few rows to validate (fewer
-than 200, or fewer than 10 of a class in either part) and the trees are used alone. The card
-says what was chosen and the validation figures of each kind and of the choice.
+``"auto"`` (the default) lets the training window choose between them, as a backtest would,
+over several time folds (rolling origin). The rows are taken to be in time order (as
+:func:`arkit.risk.features` and :func:`arkit.risk.training_set` give them) and cut at 40%, 60%
+and 80%: fold k fits both kinds on every row before its cut and scores the next 20% of the rows
+(the last fold scores the latest 20%), so no fold sees a row after its scoring slice. For each
+blend weight w (P = w x P_gbm + (1 - w) x P_logistic, w in 0, 0.1, ..., 1) the folds give a mean
+log loss; w* has the lowest. A difference within noise does not count: with d_k(w) the loss of
+w minus the loss of w* on fold k, a weight is within noise of w* when mean(d) <= its fold-to-fold
+standard error, std(d) / sqrt(3). The simpler model wins within noise: the logistic regression
+alone (w = 0) is kept when it is within noise of w*, else w* (w* = 1: the trees alone); the
+model(s) kept are refitted on all the rows. Neither kind wins everywhere: trees find thresholds and interactions,
+the logistic regression needs fewer rows when the risk is smooth in the record, and one split
+was too noisy to choose with (on the sample portfolio its choice moved from one split date to
+the next). Log loss, not ROC AUC, picks the weight: it is a proper score, so the blend stays
+calibrated. Too few rows to validate (fewer than 200 in a scoring slice, or fewer than 10 of a
+class in a slice or before it) and the trees are used alone. The card says what was chosen,
+the figures of each fold and their means. Cost: six fold fits on 40%, 60% and 80% of the rows,
+then the refit (benchmarks/bench_risk.py measures it against a trees-only fit).
 
 Calibration. Both methods minimize log loss, so their probabilities are calibrated on the
 data they were fitted to; the backtests check that this holds out of time (the calibration
@@ -71,7 +79,7 @@ __all__ = ["DelinquencyModel", "TRUSTED_TYPES", "METHODS", "CALIBRATIONS"]
 
 METHODS = ("auto", "gbm", "logistic")
 KINDS = ("gbm", "logistic")
-VALIDATION_SHARE = 0.25  # the later rows of the training window that choose the model
+FOLD_CUTS = (0.4, 0.6, 0.8)  # fold k trains before cut k and scores up to the next cut (the last: to the end)
 MIN_VALIDATION_ROWS = 200
 MIN_VALIDATION_CLASS = 10
 BLEND_STEPS = 10  # weights 0, 0.1, ..., 1
@@ -177,7 +185,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
     ----------
     method : {"auto", "gbm", "logistic"}
         Gradient-boosted trees, a logistic regression, or (default) the better of the two or a
-        blend, chosen on the later rows of the training window (see the module docstring).
+        blend, chosen over time folds of the training window (see the module docstring).
     grace : int, default 0
         Days after the due date that still count as on time, used by :meth:`fit_ledger` and
         :meth:`predict_ledger` (``fit`` takes ``y`` as given).
@@ -284,8 +292,8 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         """Fit the model (and its calibration) on features ``X`` and outcomes ``y``; return self.
 
-        With ``method="auto"`` the rows are taken to be in time order: the later quarter chooses
-        the model (see the module docstring).
+        With ``method="auto"`` the rows are taken to be in time order: time folds inside them
+        choose the model (see the module docstring).
         """
         if self.method not in METHODS:
             raise ArkitError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}")
@@ -340,27 +348,35 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
             return model.fit(frame, y)
 
     def _choose(self, frame: pd.DataFrame, y: np.ndarray) -> tuple[dict[str, float], dict]:
-        """Blend weights of the kinds, chosen on the later rows, and the validation figures."""
-        cut = int(round(len(y) * (1 - VALIDATION_SHARE)))
+        """Blend weights of the kinds, chosen over rolling-origin time folds, and the fold figures."""
         classes = np.unique(y)
-        parts = (y[:cut], y[cut:])
-        enough = len(y) - cut >= MIN_VALIDATION_ROWS and all(
-            np.isin(classes, part).all() and np.unique(part, return_counts=True)[1].min() >= MIN_VALIDATION_CLASS
-            for part in parts)
+        folds = fold_bounds(len(y))
+        enough = all(stop - start >= MIN_VALIDATION_ROWS and _has_classes(y[:start], classes)
+                     and _has_classes(y[start:stop], classes) for start, stop in folds)
         if not enough:
-            return {"gbm": 1.0}, {"n_fit": cut, "n_validate": len(y) - cut,
-                                  "note": f"too few rows to validate (need {MIN_VALIDATION_ROWS} in the later "
-                                          f"{VALIDATION_SHARE:.0%} and {MIN_VALIDATION_CLASS} of each class in "
-                                          "both parts): gradient-boosted trees"}
-        early, late = frame.iloc[:cut].reset_index(drop=True), frame.iloc[cut:].reset_index(drop=True)
-        late_y = y[cut:]
-        p = {kind: self._fit_kind(kind, early, y[:cut]).predict_proba(late) for kind in KINDS}
-        losses = [(_log_loss(late_y, w * p["gbm"] + (1 - w) * p["logistic"], classes), w)
-                  for w in (step / BLEND_STEPS for step in range(BLEND_STEPS, -1, -1))]
-        _, best = min(losses, key=lambda pair: pair[0])  # ties: the first, most trees
-        figures = {kind: _figures(late_y, p[kind], classes) for kind in KINDS}
-        figures["chosen"] = _figures(late_y, best * p["gbm"] + (1 - best) * p["logistic"], classes)
-        return {"gbm": best, "logistic": round(1 - best, 10)}, {"n_fit": cut, "n_validate": len(y) - cut, **figures}
+            return {"gbm": 1.0}, {"folds": [{"n_fit": start, "n_validate": stop - start} for start, stop in folds],
+                                  "note": f"too few rows to validate (need {MIN_VALIDATION_ROWS} in each scoring "
+                                          f"slice and {MIN_VALIDATION_CLASS} of each class in it and before it): "
+                                          "gradient-boosted trees"}
+        weights = np.arange(BLEND_STEPS, -1, -1) / BLEND_STEPS         # 1 (trees) .. 0 (logistic)
+        losses, scored = [], []
+        for number, (start, stop) in enumerate(folds, 1):
+            advance(f"choosing the model: fold {number} of {len(folds)}")
+            early = frame.iloc[:start].reset_index(drop=True)
+            later = frame.iloc[start:stop].reset_index(drop=True)
+            p = {kind: self._fit_kind(kind, early, y[:start]).predict_proba(later) for kind in KINDS}
+            losses.append([_log_loss(y[start:stop], w * p["gbm"] + (1 - w) * p["logistic"], classes) for w in weights])
+            scored.append((y[start:stop], p))
+        weight = float(weights[simplest_within_noise(np.array(losses), weights)])
+        fold_figures = []
+        for (start, stop), (later_y, p) in zip(folds, scored):
+            blend = weight * p["gbm"] + (1 - weight) * p["logistic"]
+            fold_figures.append({"n_fit": start, "n_validate": stop - start, "chosen": _figures(later_y, blend, classes),
+                                 **{kind: _figures(later_y, p[kind], classes) for kind in KINDS}})
+        means = {key: {name: float(np.mean([fold[key][name] for fold in fold_figures])) for name in fold_figures[0][key]}
+                 for key in (*KINDS, "chosen")}
+        return {"gbm": weight, "logistic": round(1 - weight, 10)}, \
+            {"n_validate": int(sum(stop - start for start, stop in folds)), **means, "folds": fold_figures}
 
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated class probabilities; column 1 is P(late) for 0/1 outcomes."""
@@ -488,6 +504,49 @@ def _types(node, found: set[str]) -> set[str]:
         for value in node:
             _types(value, found)
     return found
+
+
+def fold_bounds(n_rows: int) -> list[tuple[int, int]]:
+    """The rolling-origin folds of ``n_rows`` rows in time order: (first scored row, end) of each.
+
+    Fold k fits on rows ``0 .. first - 1`` and scores rows ``first .. end - 1``
+    (:data:`FOLD_CUTS`); the last fold's slice ends with the last row.
+
+    Examples
+    --------
+    >>> fold_bounds(1000)
+    [(400, 600), (600, 800), (800, 1000)]
+    """
+    cuts = [int(round(n_rows * share)) for share in FOLD_CUTS] + [n_rows]
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+def simplest_within_noise(losses: np.ndarray, weights: np.ndarray) -> int:
+    """Position of the weight kept: the logistic regression alone when within noise of the best, else the best.
+
+    ``losses[k, j]`` is the log loss of weight ``weights[j]`` (1: trees alone, 0: the logistic
+    regression alone) on fold k. With j* the lowest mean over folds, the regression alone is kept
+    when the mean over folds of ``losses[:, 0-weight] - losses[:, j*]`` is at most its standard
+    error over folds (std with ddof 1, over the square root of the number of folds); else j*.
+
+    Examples
+    --------
+    >>> w = np.array([1.0, 0.5, 0.0])
+    >>> int(simplest_within_noise(np.array([[0.50, 0.49, 0.52], [0.40, 0.39, 0.41], [0.45, 0.44, 0.47]]), w))
+    1
+    >>> int(simplest_within_noise(np.array([[0.50, 0.49, 0.48], [0.40, 0.39, 0.41], [0.45, 0.44, 0.45]]), w))
+    2
+    """
+    mean = losses.mean(axis=0)
+    best = int(np.argmin(mean))
+    simplest = int(np.flatnonzero(weights == 0)[0])
+    gap = losses[:, simplest] - losses[:, best]
+    return simplest if gap.mean() <= gap.std(ddof=1) / np.sqrt(len(gap)) else best
+
+
+def _has_classes(part: np.ndarray, classes: np.ndarray) -> bool:
+    values, counts = np.unique(part, return_counts=True)
+    return len(values) == len(classes) and counts.min() >= MIN_VALIDATION_CLASS
 
 
 def _log_loss(y: np.ndarray, p: np.ndarray, classes: np.ndarray) -> float:
