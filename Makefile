@@ -45,9 +45,11 @@ bench-reconcile: .venv-bench/.installed
 # Mutation testing of the core analytics (mutmut; docs/MUTATION.md): CPU-heavy, so not part of
 # `make test`. Stops after MUTATION_MINUTES and prints the kill rate per module of what ran.
 MUTATION_MINUTES ?= 45
+# One worker by default: the machine is often shared; `make mutation MUTATION_CHILDREN=2` on a quiet one.
+MUTATION_CHILDREN ?= 1
 mutation: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e ".[mutation]"
-	$(BIN)/python scripts/mutation.py --minutes $(MUTATION_MINUTES)
+	$(BIN)/python scripts/mutation.py --minutes $(MUTATION_MINUTES) --children $(MUTATION_CHILDREN)
 
 clean:
 	rm -rf $(VENV) .venv-bench .pytest_cache .hypothesis mutants
