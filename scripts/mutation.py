@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("mutants", nargs="*", help="mutmut names or patterns (default: every target)")
     parser.add_argument("--minutes", type=float, help="stop after this many minutes and report what ran")
-    parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="parallel workers")
+    parser.add_argument("--children", type=int, default=1, help="parallel workers (the machine is often shared)")
     parser.add_argument("--report", action="store_true", help="only print the report of the last run")
     parser.add_argument("--survivors", action="store_true",
                         help="rerun only the selected mutants that were not killed (after adding tests)")
