@@ -114,14 +114,25 @@ def read_payments(path: str | Path, *, mapping: Mapping | dict | str | Path | No
 
     Examples
     --------
-    >>> from arkit.config import PROJECT_ROOT
-    >>> payments = read_payments(PROJECT_ROOT / "tests" / "data" / "bank" / "statement.bai2")
-    >>> payments[["payment_id", "date", "amount", "payer_name"]].head(2)
+    A BAI2 statement of two credits (ACH, wire) and one debit (a check), with its control totals:
+
+    >>> import tempfile
+    >>> bai2 = ["01,121000248,ARKITCO,260316,0615,1,,,2/", "02,ARKITCO,121000248,1,260315,2400,USD,2/",
+    ...         "03,4412345678,USD,100,3250000,2,/",
+    ...         "16,165,1250000,0,260315000101,,ACH CREDIT ORIG CO NAME:ACME CORP/",
+    ...         "16,195,2000000,0,260315000102,,WIRE IN ORG=GLOBEX LTD/",
+    ...         "16,475,150000,0,260315000103,1017,CHECK PAID/",
+    ...         "49,6650000,5/", "98,6650000,1,7/", "99,6650000,1,9/"]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = Path(tmp) / "statement.bai2"
+    ...     _ = path.write_text("\\n".join(bai2) + "\\n")
+    ...     payments = read_payments(path)
+    >>> payments[["payment_id", "date", "amount", "payer_name"]]
          payment_id       date   amount payer_name
     0  260315000101 2026-03-15  12500.0  ACME CORP
     1  260315000102 2026-03-15  20000.0 GLOBEX LTD
     >>> payments.attrs["credit_total"], payments.attrs["control_credit_total"], payments.attrs["debits"]
-    (37242.06, 37242.06, 1)
+    (32500.0, 32500.0, 1)
     """
     path = Path(path)
     if not path.is_file():

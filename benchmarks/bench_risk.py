@@ -52,12 +52,13 @@ from sklearn.metrics import roc_auc_score
 from timing import best_of
 
 from arkit import Ledger, load, load_ledger
-from arkit.config import PROJECT_ROOT, SAMPLES_DIR
+from arkit.config import SAMPLES_DIR
 from arkit.risk import DelinquencyModel, features, labels, training_set
 from arkit.sample import write_sample
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from risk_histories import day_date, history  # noqa: E402
+from source_tree import PROJECT_ROOT  # noqa: E402
 
 IBM = PROJECT_ROOT.parent / "shared" / "datasets" / "ibm-accounts-receivable" / "WA_Fn-UseC_-Accounts-Receivable.csv"
 

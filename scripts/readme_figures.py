@@ -3,13 +3,15 @@
     .venv/bin/python scripts/readme_figures.py
 """
 
+from pathlib import Path
+
 from arkit import aging_summary, load_ledger
-from arkit.config import PROJECT_ROOT, SAMPLES_DIR
+from arkit.config import SAMPLES_DIR
 from arkit.kpis import kpis
 from arkit.monthly import aging_trend
 from arkit.plots import figure_png, plot_aging_buckets, plot_aging_trend, plot_bucket_mix, plot_dso_cei
 
-IMAGES = PROJECT_ROOT / "docs" / "images"
+IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 
 
 def main() -> None:

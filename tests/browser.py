@@ -11,7 +11,9 @@ import time
 
 import pytest
 
-from arkit.config import NOTEBOOKS_DIR, PROJECT_ROOT
+from source_tree import PROJECT_ROOT
+
+from arkit.config import NOTEBOOKS_DIR
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]

@@ -9,6 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from source_tree import PROJECT_ROOT
+
 from arkit.cli import main
 from arkit.config import SAMPLES_DIR
 
@@ -87,7 +89,7 @@ def test_cashapp_json_and_matches_csv_tie_out(tmp_path, capsys):
 
 
 def test_cashapp_reads_a_camt053_statement(capsys):
-    assert main(["cashapp", str(SAMPLES_DIR.parent.parent / "tests" / "data" / "bank" / "camt053_v02.xml"),
+    assert main(["cashapp", str(PROJECT_ROOT / "tests" / "data" / "bank" / "camt053_v02.xml"),
                  str(SAMPLES_DIR)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("3 payments:") and "3 unidentified" in out

@@ -7,8 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from source_tree import PROJECT_ROOT
+
 from arkit.cli import main
-from arkit.config import PROJECT_ROOT, SAMPLES_DIR
+from arkit.config import SAMPLES_DIR
 from arkit.risk import DelinquencyModel
 from arkit.worklist import worklist
 

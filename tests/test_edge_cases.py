@@ -6,8 +6,9 @@ import sys
 import pandas as pd
 import pytest
 
+from source_tree import PROJECT_ROOT
+
 from arkit import ArkitError, Ledger, age, aging_summary, load, summarize_aging
-from arkit.config import PROJECT_ROOT
 from arkit.loaders import Mapping
 from arkit.parsing import parse_amounts, parse_dates
 

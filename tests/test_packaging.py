@@ -3,7 +3,7 @@
 import re
 import tomllib
 
-from arkit.config import PROJECT_ROOT
+from source_tree import PROJECT_ROOT
 
 CONDA_NAMES = {"python-duckdb": "duckdb"}
 

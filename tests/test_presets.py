@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from source_tree import PROJECT_ROOT
+
 from arkit import load
-from arkit.config import PROJECT_ROOT
 
 EXPORTS = PROJECT_ROOT / "tests" / "data" / "exports"
 CASES = json.loads((EXPORTS / "expected.json").read_text())["exports"]

@@ -15,8 +15,10 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from source_tree import PROJECT_ROOT
+
 from arkit.cli import main
-from arkit.config import PROJECT_ROOT, SAMPLES_DIR
+from arkit.config import SAMPLES_DIR
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 

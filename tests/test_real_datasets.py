@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from source_tree import PROJECT_ROOT
+
 from arkit import load
-from arkit.config import PROJECT_ROOT
 
 DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
 IBM = DATASETS / "ibm-accounts-receivable" / "WA_Fn-UseC_-Accounts-Receivable.csv"

@@ -18,7 +18,7 @@ from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from arkit import ArkitError, Ledger, load
 from arkit.loaders import Mapping
-from arkit.config import PROJECT_ROOT
+from source_tree import PROJECT_ROOT
 from risk_histories import history
 from arkit.risk.model import simplest_within_noise
 from arkit.risk import (META_COLUMNS, DelinquencyModel, backtest, calibration_table, describe, explain,

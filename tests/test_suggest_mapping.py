@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from source_tree import PROJECT_ROOT
+
 import arkit
 from arkit.cli import main
-from arkit.config import PROJECT_ROOT
 from arkit.loaders import load_mapping, preset, read_source_file, suggest_mapping
 from arkit.loaders.suggest import header_words
 
