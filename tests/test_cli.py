@@ -2,10 +2,12 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import arkit.dashboards
 from arkit import aging_summary, bucket_labels
 from arkit.cli import main
 from arkit.config import SAMPLES_DIR
@@ -73,6 +75,42 @@ def test_bad_bucket_option_is_a_usage_error(capsys):
 def test_dashboard_refuses_a_bad_source_before_starting_voila(capsys):
     assert main(["dashboard", "no/such/folder"]) == 1
     assert "no such file or folder" in capsys.readouterr().err
+
+
+@pytest.fixture
+def voila_calls(monkeypatch):
+    """The commands `arkit dashboard` would start, recorded instead of run."""
+    calls = []
+    monkeypatch.setattr("arkit.cli.subprocess.call", lambda command, env: calls.append((command, env)) or 0)
+    return calls
+
+
+@pytest.mark.parametrize("name, content, fragment", [
+    ("missing", None, "no such file or folder"),
+    ("ledger.xlsx", b"not a zip archive", "not an Excel workbook"),
+    ("ledger.csv", bytes(range(256)) * 8, "binary data, not a text table"),
+])
+def test_dashboard_names_a_bad_source_in_one_line_and_starts_no_voila(tmp_path, capsys, voila_calls,
+                                                                        name, content, fragment):
+    source = tmp_path / name
+    if content is not None:
+        source.write_bytes(content)
+    assert main(["dashboard", str(source)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"arkit: error: {source}: {fragment}") and err.count("\n") == 1
+    assert "Traceback" not in err
+    assert voila_calls == []
+
+
+def test_dashboard_without_source_serves_the_bundled_triage_page(capsys, voila_calls):
+    assert main(["dashboard", "--port", "8901"]) == 0
+    [(command, env)] = voila_calls
+    notebook = Path(command[command.index("voila") + 1])
+    assert notebook.name == "01-portfolio-triage.ipynb" and notebook.is_file()
+    assert notebook.parent.parent == Path(arkit.dashboards.__file__).parent  # package data, not the source tree
+    assert Path(env["ARKIT_LEDGER"]) == (Path(arkit.__file__).parent / "data" / "samples").resolve()
+    assert "--port=8901" in command
+    assert "items=65565" in capsys.readouterr().err
 
 
 def test_csv_output_never_carries_a_formula(tmp_path, capsys):
