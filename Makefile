@@ -15,15 +15,16 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(INSTALLED)
 
+# Without a SOURCE, `arkit dashboard` serves the sample bundled in the package (arkit/data/samples).
 dashboard: $(INSTALLED)
-	$(BIN)/arkit dashboard data/samples --host $(HOST) --port $(PORT)
+	$(BIN)/arkit dashboard --host $(HOST) --port $(PORT)
 
 test: $(INSTALLED)
 	bash scripts/install-test-deps.sh
 	$(BIN)/python -m pytest
 
 sample: $(INSTALLED)
-	$(BIN)/arkit sample --out data/samples --seed 7
+	$(BIN)/arkit sample --out arkit/data/samples --seed 7
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_aging.py

@@ -56,8 +56,9 @@ def chromium_path() -> str:
 
 @contextlib.contextmanager
 def serve_notebook(name: str, log_folder):
-    """Serve ``notebooks/<name>`` through Voila on a free port, on the bundled sample (the
-    ``ARKIT_*`` variables that name another ledger or payments file are left out); yield its URL."""
+    """Serve ``arkit/dashboards/notebooks/<name>`` through Voila on a free port, on the bundled
+    sample (the ``ARKIT_*`` variables that name another ledger or payments file are left out);
+    yield its URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("ARKIT_LEDGER", "ARKIT_LOAD_OPTIONS", "ARKIT_PAYMENTS")}
     command = [sys.executable, "-m", "voila", str(NOTEBOOKS_DIR / name), "--port", str(port), "--no-browser"]
