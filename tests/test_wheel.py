@@ -6,7 +6,8 @@ them again (hundreds of MB): a ``.pth`` file puts a folder of symlinks on its pa
 entry of this venv's site-packages except arkit itself (this venv's arkit is an editable
 install of the source tree, which must not leak in) and pip. ``pip install --no-index`` then
 finds every requirement of the wheel already satisfied, and fails rather than download one
-that is missing. Voila's templates and the widgets' front end are data files under
+that is missing. (``venv --system-site-packages`` would reuse the base Python's packages, not
+this venv's.) Voila's templates and the widgets' front end are data files under
 ``share/jupyter``, so the venv links that folder too, as a real install would have it.
 """
 
