@@ -28,7 +28,8 @@ from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
 __all__ = ["DEFAULT_BUCKETS", "bucket_labels", "age", "summarize_aging", "aging_summary", "sum_money",
-           "with_day_numbers", "check_target_currency"]
+           "with_day_numbers", "day_numbers", "named_blanks",
+           "check_target_currency"]
 
 DEFAULT_BUCKETS = (30, 60, 90, 120)
 BLANK_KEY = "(blank)"
@@ -412,9 +413,9 @@ def _sum_cents(lf: nw.LazyFrame, keys: list[str], cents: list[str]) -> nw.LazyFr
     engine takes expressions there; a pandas group-by takes plain sums only, whose integer cents
     stay Int64. Narwhals sums nothing, or only nulls, to 0 on every engine.
     """
-    sums = [nw.col(c).sum() for c in cents]
+    sums = nw.col(*cents).sum()
     if not lf.implementation.is_pandas_like():
-        sums = [total.cast(nw.Int64) for total in sums]
+        sums = sums.cast(nw.Int64)
     out = lf.group_by(keys).agg(sums) if keys else lf.select(sums)
     schema = out.collect_schema()
     if any(schema[c] != nw.Int64 for c in cents):
@@ -543,13 +544,21 @@ def _money_table(sums: nw.LazyFrame, keys: list[str], labels: list[str]) -> nw.L
 
     Blank keys are named here, on the few result rows (group-by keeps null keys).
     """
-    schema = sums.collect_schema()
-    money = [(nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in labels]
+    money = (nw.col(*labels).cast(nw.Float64) / 100).round(2)
     total = (nw.sum_horizontal(labels).cast(nw.Float64) / 100).round(2).alias("total")
-    out = sums.with_columns([nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String] + money + [total])
-    out = out.sort(["total", *keys], descending=[True] + [False] * len(keys))
-    columns = [*keys, *labels, "total"]
-    return out if out.collect_schema().names() == columns else out.select(columns)
+    out = sums.select(*named_blanks(sums.collect_schema(), keys), money, total)
+    return out.sort(["total", *keys], descending=[True] + [False] * len(keys))
+
+
+def named_blanks(schema, keys: Sequence[str]) -> list[nw.Expr]:
+    """Each group key with its blanks named ``(blank)``: text keys, and categorical ones as text
+    (their categories do not hold the name); other keys as they are."""
+    def named(key: str) -> nw.Expr:
+        dtype = schema[key]
+        if isinstance(dtype, (nw.Categorical, nw.Enum)):
+            return nw.col(key).cast(nw.String).fill_null(BLANK_KEY)
+        return nw.col(key).fill_null(BLANK_KEY) if dtype == nw.String else nw.col(key)
+    return [named(key) for key in keys]
 
 
 def aging_summary(ledger, as_of=None, by: str | Sequence[str] | None = "customer_id", *, basis: str = "due",
