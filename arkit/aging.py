@@ -28,7 +28,8 @@ from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
 __all__ = ["DEFAULT_BUCKETS", "bucket_labels", "age", "summarize_aging", "aging_summary", "sum_money",
-           "with_day_numbers", "check_target_currency"]
+           "with_day_numbers", "day_numbers", "named_blanks",
+           "check_target_currency"]
 
 DEFAULT_BUCKETS = (30, 60, 90, 120)
 BLANK_KEY = "(blank)"
@@ -59,19 +60,40 @@ def with_day_numbers(frame: nw.LazyFrame, **columns: str) -> nw.LazyFrame:
     days-from-civil computed from year, month and day, the one day arithmetic that gives the same
     integers on every engine (ENGINES.md). Tests check both ways give the same numbers.
     """
-    impl = frame.implementation
-    if impl is nw.Implementation.PANDAS:
+    if frame.implementation is nw.Implementation.PANDAS:
         native = frame.to_native()
         if all(native[c].dtype.kind == "M" and np.datetime_data(native[c].dtype)[0] in ("s", "ms", "us", "ns")
                for c in columns.values()):
             return nw.from_native(native.assign(**{name: _numpy_days(native[c]) for name, c in columns.items()})).lazy()
-    if impl is nw.Implementation.POLARS:
-        return frame.with_columns(nw.col(c).cast(nw.Date).cast(nw.Int32).cast(nw.Int64).alias(name)
-                                  for name, c in columns.items())
-    if impl is nw.Implementation.DUCKDB:
-        return frame.with_columns((nw.col(c).cast(nw.Date) - nw.lit(EPOCH)).cast(nw.Int64).alias(name)
-                                  for name, c in columns.items())
+    exprs = _day_exprs(frame, columns)
+    if exprs is not None:
+        return frame.with_columns(expr.alias(name) for name, expr in exprs.items())
     return civil_day_numbers(frame, **columns)
+
+
+def day_numbers(frame: nw.LazyFrame, **columns: str) -> tuple[nw.LazyFrame, dict[str, nw.Expr]]:
+    """The day numbers of :func:`with_day_numbers` as an expression per ``name``, and the frame they read.
+
+    Where the engine turns a date into its day number in one expression (Polars, DuckDB), the
+    frame is returned as it is and each expression computes the number, so that a caller reads it
+    in the same projection as what it derives from it (on DuckDB each step is a relation the
+    engine binds again on every call). Elsewhere the columns are added by :func:`with_day_numbers`
+    and the expressions name them.
+    """
+    exprs = _day_exprs(frame, columns)
+    if exprs is not None:
+        return frame, exprs
+    return with_day_numbers(frame, **columns), {name: nw.col(name) for name in columns}
+
+
+def _day_exprs(frame: nw.LazyFrame, columns: dict[str, str]) -> dict[str, nw.Expr] | None:
+    """Day number expressions on the engines that have a direct one (Polars, DuckDB), else None."""
+    impl = frame.implementation
+    if impl is nw.Implementation.POLARS:
+        return {name: nw.col(c).cast(nw.Date).cast(nw.Int32).cast(nw.Int64) for name, c in columns.items()}
+    if impl is nw.Implementation.DUCKDB:
+        return {name: (nw.col(c).cast(nw.Date) - nw.lit(EPOCH)).cast(nw.Int64) for name, c in columns.items()}
+    return None
 
 
 EPOCH = dt.date(1970, 1, 1)
@@ -173,16 +195,14 @@ def _finish(lf: nw.LazyFrame, like):
     return native.reset_index(drop=True) if isinstance(native, pd.DataFrame) else native
 
 
-def _open_cents(lf: nw.LazyFrame, applications, as_of_day: int, snapshot: bool) -> nw.Expr:
-    names = lf.collect_schema().names()
+def _open_cents(applications, as_of_day: int, snapshot: bool, closed_day: nw.Expr | None) -> nw.Expr:
     amount = _cents(nw.col("amount"))
     if applications is not None:
         return amount - nw.col("_applied_in").fill_null(0) + nw.col("_applied_out").fill_null(0)
     if snapshot:  # on its export date, an open-items snapshot knows partial payments; blank means unknown
         amount = nw.when(nw.col("open_amount").is_null()).then(amount).otherwise(_cents(nw.col("open_amount")))
-    if "closed_date" in names:
-        closed = nw.col("_closed_day")
-        return nw.when(closed.is_null() | (closed > as_of_day)).then(amount).otherwise(nw.lit(0))
+    if closed_day is not None:
+        return nw.when(closed_day.is_null() | (closed_day > as_of_day)).then(amount).otherwise(nw.lit(0))
     return amount
 
 
@@ -262,7 +282,10 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates,
 
     For a ``summary`` by ``by``, only the columns a summary reads are kept and
     ``open_amount`` and ``bucket`` are left out: :func:`bucket_cents` works on ``_open``
-    cents and ``days_past_due`` directly.
+    cents and ``days_past_due`` directly. Day numbers, days past due and open cents are computed
+    in one projection and kept by one filter (with applications: the documents on the books
+    first, then their open cents): each step is a relation DuckDB binds on every call, and on
+    pandas each filter copies every column.
     """
     if basis not in ("due", "document"):
         raise ArkitError(f"basis must be 'due' or 'document', got {basis!r}")
@@ -273,10 +296,6 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates,
     missing = [c for c in ("document_id", "customer_id", "doc_date", "amount") if c not in names]
     if missing:
         raise ArkitError(f"items lack column(s) {', '.join(missing)}; columns found: {', '.join(names)}")
-    if summary:
-        needed = ["document_id"] * (applications is not None) + [
-            "doc_date", "due_date", "amount", "open_amount", "closed_date", "currency", *_group_keys(names, by)]
-        lf = lf.select(list(dict.fromkeys(c for c in needed if c in names)))
     # The latest document date is a pass over the data: read it only when it is needed.
     latest_doc = _latest(items, ["doc_date"]) if as_of is None or "open_amount" in names else None
     if as_of is None:
@@ -300,16 +319,26 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates,
     days_of = {"_doc_day": "doc_date", "_base_day": base}
     if applications is None and "closed_date" in names:
         days_of["_closed_day"] = "closed_date"
-    # One filter where it can be (on pandas each filter copies every column).
-    lf, keep = with_day_numbers(lf, **days_of), nw.col("_open") != 0
+    lf, day = day_numbers(lf, **days_of)
+    snapshot = "open_amount" in names and (latest_doc is None or as_of >= latest_doc)
+    computed = [day["_doc_day"].alias("_doc_day"), (as_of_day - day["_base_day"]).cast(nw.Int64).alias("days_past_due")]
+    if not summary:
+        computed.append(day["_base_day"].alias("_base_day"))  # age() sorts by it
+    if applications is None:
+        computed.append(_open_cents(None, as_of_day, snapshot, day.get("_closed_day")).alias("_open"))
+    if summary:
+        kept = ["document_id", "amount"] * (applications is not None) + ["currency", *_group_keys(names, by)]
+        lf = lf.select(*dict.fromkeys(c for c in kept if c in names), *computed)
+    else:
+        lf = lf.with_columns(computed)
+    keep = nw.col("_open") != 0
     if applications is None:
         keep = keep & (nw.col("_doc_day") <= as_of_day)
     else:
         lf = lf.filter(nw.col("_doc_day") <= as_of_day).join(_applied(applications, as_of_day, "target_id", "_applied_in"), on="document_id", how="left")
         lf = lf.join(_applied(applications, as_of_day, "source_id", "_applied_out"), on="document_id", how="left")
-    snapshot = "open_amount" in names and (latest_doc is None or as_of >= latest_doc)
-    lf = lf.with_columns(_open_cents(lf, applications, as_of_day, snapshot).alias("_open"),
-                         (as_of_day - nw.col("_base_day")).cast(nw.Int64).alias("days_past_due")).filter(keep)
+        lf = lf.with_columns(_open_cents(applications, as_of_day, snapshot, None).alias("_open"))
+    lf = lf.filter(keep)
     if not summary:
         days = nw.col("days_past_due")
         bucket = nw.when(days <= 0).then(nw.lit(labels[0]))
@@ -370,16 +399,28 @@ def sum_money(lf: nw.LazyFrame, keys: list[str], cents: list[str]) -> nw.LazyFra
     converting then summing equals summing then converting, and totals never mix currencies.
     Returns ``keys`` and the ``cents`` columns as Int64 cents.
     """
-    schema = lf.collect_schema()
-    if "fx_rate" in schema:
+    if "fx_rate" in lf.collect_schema():
         inner = keys + [c for c in ("currency", "fx_rate") if c not in keys]
-        out = (lf.group_by(inner).agg(nw.col(*cents).sum())
-               .with_columns((nw.col(c).cast(nw.Float64) * nw.col("fx_rate")).round(0).cast(nw.Int64) for c in cents))
-        return (out.group_by(keys).agg(nw.col(*cents).sum()) if keys
-                else out.select(nw.col(c).sum() for c in cents)).with_columns(
-            nw.col(c).fill_null(0).cast(nw.Int64) for c in cents)
-    out = lf.group_by(keys).agg(nw.col(*cents).sum()) if keys else lf.select(nw.col(c).sum() for c in cents)
-    return out.with_columns(nw.col(c).fill_null(0).cast(nw.Int64) for c in cents)
+        lf = _sum_cents(lf, inner, cents).with_columns(
+            (nw.col(c).cast(nw.Float64) * nw.col("fx_rate")).round(0).cast(nw.Int64) for c in cents)
+    return _sum_cents(lf, keys, cents)
+
+
+def _sum_cents(lf: nw.LazyFrame, keys: list[str], cents: list[str]) -> nw.LazyFrame:
+    """The ``cents`` columns summed by ``keys`` (all rows without keys), as Int64 (0 where none).
+
+    The cast to Int64 (DuckDB sums BIGINT to HUGEINT) is part of the aggregation where the
+    engine takes expressions there; a pandas group-by takes plain sums only, whose integer cents
+    stay Int64. Narwhals sums nothing, or only nulls, to 0 on every engine.
+    """
+    sums = nw.col(*cents).sum()
+    if not lf.implementation.is_pandas_like():
+        sums = sums.cast(nw.Int64)
+    out = lf.group_by(keys).agg(sums) if keys else lf.select(sums)
+    schema = out.collect_schema()
+    if any(schema[c] != nw.Int64 for c in cents):
+        out = out.with_columns(nw.col(c).cast(nw.Int64) for c in cents)
+    return out
 
 
 def _group_keys(names, by) -> list[str]:
@@ -445,7 +486,8 @@ def bucket_cents(lf: nw.LazyFrame, keys: list[str], buckets: Sequence[int] = DEF
     within = [days <= 0] + [(days > low) & (days <= high) for low, high in zip([0, *buckets[:-1]], buckets)] \
         + [days > buckets[-1]]
     columns = [nw.when(cond).then(cents).otherwise(nw.lit(0)).alias(label) for cond, label in zip(within, labels)]
-    return sum_money(lf.with_columns(columns), keys, labels)
+    converted = [c for c in ("currency", "fx_rate") if "fx_rate" in lf.collect_schema() and c not in keys]
+    return sum_money(lf.select(*keys, *converted, *columns), keys, labels)
 
 
 def _bucket_table(items: pd.DataFrame, keys: list[str], index: np.ndarray, labels: list[str]) -> pd.DataFrame:
@@ -502,13 +544,21 @@ def _money_table(sums: nw.LazyFrame, keys: list[str], labels: list[str]) -> nw.L
 
     Blank keys are named here, on the few result rows (group-by keeps null keys).
     """
-    schema = sums.collect_schema()
-    money = [(nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in labels]
+    money = (nw.col(*labels).cast(nw.Float64) / 100).round(2)
     total = (nw.sum_horizontal(labels).cast(nw.Float64) / 100).round(2).alias("total")
-    out = sums.with_columns([nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String] + money + [total])
-    out = out.sort(["total", *keys], descending=[True] + [False] * len(keys))
-    columns = [*keys, *labels, "total"]
-    return out if out.collect_schema().names() == columns else out.select(columns)
+    out = sums.select(*named_blanks(sums.collect_schema(), keys), money, total)
+    return out.sort(["total", *keys], descending=[True] + [False] * len(keys))
+
+
+def named_blanks(schema, keys: Sequence[str]) -> list[nw.Expr]:
+    """Each group key with its blanks named ``(blank)``: text keys, and categorical ones as text
+    (their categories do not hold the name); other keys as they are."""
+    def named(key: str) -> nw.Expr:
+        dtype = schema[key]
+        if isinstance(dtype, (nw.Categorical, nw.Enum)):
+            return nw.col(key).cast(nw.String).fill_null(BLANK_KEY)
+        return nw.col(key).fill_null(BLANK_KEY) if dtype == nw.String else nw.col(key)
+    return [named(key) for key in keys]
 
 
 def aging_summary(ledger, as_of=None, by: str | Sequence[str] | None = "customer_id", *, basis: str = "due",

@@ -36,7 +36,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from arkit._progress import advance
-from arkit.aging import BLANK_KEY, _cents, _finish, sum_money
+from arkit.aging import _cents, _finish, named_blanks, sum_money
 from arkit.errors import ArkitError
 from arkit.monthly import _convert, _day, _events, _finish_small, _keys, _setup, _small, _with_currency, _with_period, \
     aging_trend, monthly_activity, with_month_key
@@ -126,7 +126,7 @@ def rank_past_due(aged, by: str | list[str] = "customer_id", top: int | None = N
     schema = lf.collect_schema()
     if "fx_rate" not in schema and "currency" in schema and "currency" not in keys:
         keys.append("currency")
-    lf = lf.with_columns(nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String)
+    lf = lf.with_columns(named_blanks(schema, keys))
     days = nw.col("days_past_due")
     severe = f"over_{severe_days}"
     cents = _cents(nw.col("open_amount"))

@@ -24,8 +24,8 @@ from types import MappingProxyType
 import narwhals as nw
 import pandas as pd
 
-from arkit.aging import (BLANK_KEY, DEFAULT_BUCKETS, _cents, _finish, _ledger_as_of, _to_date, age, bucket_labels,
-                         sum_money, summarize_aging, with_day_numbers)
+from arkit.aging import (DEFAULT_BUCKETS, _cents, _finish, _ledger_as_of, _to_date, age, bucket_labels,
+                         named_blanks, sum_money, summarize_aging, with_day_numbers)
 from arkit.errors import ArkitError
 from arkit.export import DATE_FORMAT, MONEY_FORMAT, write_cell
 from arkit.kpis import aging_kpis
@@ -86,7 +86,7 @@ def _account_keys(lf: nw.LazyFrame) -> tuple[nw.LazyFrame, list[str]]:
     keys = ["customer_id"]
     if "fx_rate" not in schema and "currency" in schema:
         keys.append("currency")
-    return lf.with_columns(nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String), keys
+    return lf.with_columns(named_blanks(schema, keys)), keys
 
 
 def _to_money(columns: Sequence[str]) -> list[nw.Expr]:
@@ -330,7 +330,7 @@ def over_credit_limit(aged, customers=None, *, limit_currency: str | None = None
     cents = _cents(nw.col("open_amount")).alias("_open")
     if limit_currency is None:
         keys = ["customer_id", *(["currency"] if "currency" in schema else [])]
-        lf = lf.with_columns(nw.col(k).fill_null(BLANK_KEY) for k in keys if schema[k] == nw.String)
+        lf = lf.with_columns(named_blanks(schema, keys))
         totals = lf.with_columns(cents).group_by(keys).agg(nw.col("_open").sum())
     else:
         _check_converted(lf, schema, limit_currency)
