@@ -274,11 +274,11 @@ def read_typed_text(path: str | Path, mapping: Mapping | None, kind_of) -> RawTa
     path = Path(path)
     with open(path, "rb") as file:
         start = file.read(HEAD_BYTES + 1)
-    head = _utf8_head(start, str(path), path.suffix.lower())
-    if head is None:
-        return None
-    text, encoding, delimiter = head
     with _wide_fields():
+        head = _utf8_head(start, str(path), path.suffix.lower())
+        if head is None:
+            return None
+        text, encoding, delimiter = head
         return _read_arrow(path, text, encoding, delimiter, str(path), mapping, kind_of)
 
 
