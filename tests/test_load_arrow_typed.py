@@ -135,3 +135,43 @@ def test_exact_totals_do_not_overflow(tmp_path, units, count):
     assert Decimal(repr(report.amount_read)) == total
     assert Decimal(repr(report.amount_loaded)) == total
     assert report.amount_read > 0
+
+
+@pytest.mark.parametrize("options, kept", [
+    ({}, True),
+    ({"date_format": "%Y-%m-%d"}, True),
+    ({"decimal": ","}, False),  # "1000.10" is not a decimal-comma amount: the text path says so
+    ({"sign": "negate"}, True),
+])
+def test_a_mapping_renames_before_the_typed_read(tmp_path, monkeypatch, options, kept):
+    lines = [HEADER.replace("document_id", "Invoice No").replace("doc_date", "Invoice Date").replace("amount", "Total"),
+             *ROWS]
+    path = _write(tmp_path, "mapped", lines)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns:\n  Invoice No: document_id\n  customer_id: customer_id\n  doc_type: doc_type\n"
+                       "  Invoice Date: doc_date\n  due_date: due_date\n  Total: [amount, open_amount]\n"
+                       "  currency: currency\n  reference: reference\n"
+                       + "".join(f"{key}: '{value}'\n" for key, value in options.items()))
+
+    def outcome():
+        try:
+            return load(path, mapping=mapping)
+        except LedgerError as exc:
+            return str(exc)
+
+    typed = outcome()
+    with monkeypatch.context() as patch:
+        patch.setattr(load_module, "read_typed_text", lambda *args: None)
+        text = outcome()
+    _assert_same(typed, text)
+    with monkeypatch.context() as patch:
+        patch.setattr(load_module, "read_source_file", lambda *args, **kwargs: (_ for _ in ()).throw(AssertionError))
+        try:
+            load(path, mapping=mapping)
+            used = True
+        except (AssertionError, LedgerError):
+            used = False
+    assert used == kept
+    if kept:
+        assert typed.ledger.items["open_amount"].tolist() == [(-1 if options.get("sign") else 1) * a
+                                                             for a in (607.58, -136.80, 12.0, 1000.10)]
