@@ -23,7 +23,7 @@ from arkit.ledger import TABLE_NAMES, Ledger
 from arkit.loaders.mapping import Mapping, header_key, load_mapping, preset
 from arkit.loaders.sql import is_database_url, read_sql, redact
 from arkit.loaders.sources import (EXCEL_SUFFIXES, PARQUET_SUFFIXES, TEXT_SUFFIXES, RawTable,
-                                   read_source_file)
+                                   read_source_file, read_typed_text)
 from arkit.parsing import check_date_format, isin, parse_numbers
 from arkit.schema import TABLES, coerce_table, duplicate_keys
 
@@ -39,8 +39,12 @@ def _cents(value: float) -> Decimal:
 
 
 def _exact_total(amounts: pd.Series) -> Decimal:
-    """The exact sum of loaded amounts (at most 4 decimals, the finest ISO 4217 minor unit)."""
-    return Decimal(int(np.rint(amounts.fillna(0).to_numpy(dtype="float64") * 10_000).astype("int64").sum())).scaleb(-4)
+    """The exact sum of loaded amounts (at most 4 decimals, the finest ISO 4217 minor unit). The
+    units of 0.0001 are summed as their high and low 32 bits apart, each sum far inside int64, so
+    that no total overflows (an int64 sum of the units would past 9.2e14)."""
+    units = np.rint(amounts.fillna(0).to_numpy(dtype="float64") * 10_000).astype("int64")
+    high, low = units >> 32, units & 0xFFFFFFFF
+    return Decimal((int(high.sum()) << 32) + int(low.sum())).scaleb(-4)
 
 
 @dataclass
@@ -169,6 +173,16 @@ def _report_lines(raw: RawTable, mapping: Mapping | None) -> tuple[pd.DataFrame,
     return frame.loc[~skip], skipped
 
 
+def _targets(header: str, mapping: Mapping | None, spec_columns: set[str]) -> list[str]:
+    """The canonical columns a source header feeds: the mapping's; without mapped columns, the
+    header itself when it names one ("Doc Date" is ``doc_date``)."""
+    targets = mapping.targets(header) if mapping is not None else []
+    if not targets and (mapping is None or not mapping.columns):
+        key = header_key(header).replace(" ", "_")
+        targets = [key] if key in spec_columns else []
+    return targets
+
+
 def _rename(frame: pd.DataFrame, mapping: Mapping | None, spec_columns: set[str]) -> pd.DataFrame:
     """Source headers -> canonical names; unmapped columns kept under their own header."""
     out = {}
@@ -176,10 +190,7 @@ def _rename(frame: pd.DataFrame, mapping: Mapping | None, spec_columns: set[str]
         if header.startswith("_"):
             out[header] = frame[header]
             continue
-        targets = mapping.targets(header) if mapping is not None else []
-        if not targets and (mapping is None or not mapping.columns):
-            key = header_key(header).replace(" ", "_")
-            targets = [key] if key in spec_columns else []
+        targets = _targets(header, mapping, spec_columns)
         for target in targets:
             out[target] = frame[header]
         if not targets:
@@ -424,8 +435,60 @@ def load(source, *, mapping: Mapping | str | Path | None = None, preset: str | N
         stacked = _stack([read_source_file(f, sheet=sheet, mapping=chosen) for f in tracked(files, "reading")], path)
         return _load_raws({target: stacked}, chosen, str(path), ledger_currency, [], customer)
     advance(f"reading {path.name}")
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        typed = _load_typed(path, chosen, target, ledger_currency, customer)
+        if typed is not None:
+            return typed
     return _load_raws({target: read_source_file(path, sheet=sheet, mapping=chosen)}, chosen, str(path),
                       ledger_currency, [], customer)
+
+
+def _load_typed(path: Path, mapping: Mapping | None, target: str, currency: str, customer: str | None
+                ) -> LoadResult | None:
+    """The optimistic load of a delimited file: its dates and amounts parsed by Arrow as it reads
+    the file (:func:`~arkit.loaders.sources.read_typed_text`). Kept only when nothing in it needs
+    the text of those cells: no row rejected (the report shows the values as written), no
+    warning (rounding), no amount finer than a cent (which the text path checks for dotted
+    thousands), no error. Else None: the file is then read as text, which gives the same ledger
+    and report wherever this one is kept."""
+    kind_of = _arrow_kinds(mapping, target)
+    if kind_of is None:
+        return None
+    try:
+        raw = read_typed_text(path, mapping, kind_of)
+        if raw is None:
+            return None
+        result = _load_raws({target: raw}, mapping, str(path), currency, [], customer)
+    except LedgerError:
+        return None
+    if result.report.rows_rejected or result.report.warnings or len(result.report.skipped):
+        return None
+    items = result.ledger.items
+    for column in (c.name for c in TABLES["items"].columns if c.kind == "money" and c.name in items):
+        cents = items[column].to_numpy(dtype="float64") * 100
+        if (np.abs(cents - np.round(cents)) > 1e-6).any():
+            return None
+    return result
+
+
+def _arrow_kinds(mapping: Mapping | None, table_name: str):
+    """For :func:`_load_typed`: a function of a source header giving what Arrow may parse in it,
+    ``"date"`` for a canonical date column when dates are ISO (no date format, ``ISO8601`` or
+    ``%Y-%m-%d``), ``"number"`` for money when the decimal mark is a dot (or not given), None for
+    the rest; or None when the mapping reads values from their text (report lines, debit and
+    credit columns)."""
+    if mapping is not None and (mapping.group_header or mapping.skip_rows or mapping.debit_credit):
+        return None
+    kinds = {column.name: column.kind for column in TABLES[table_name].columns}
+    allowed = {"date": mapping is None or mapping.date_format in (None, "ISO8601", "%Y-%m-%d"),
+               "money": mapping is None or mapping.decimal in (None, ".")}
+
+    def kind_of(header: str) -> str | None:
+        found = {kinds[name] for name in _targets(header, mapping, set(kinds))}
+        kind = found.pop() if len(found) == 1 else None
+        return {"date": "date", "money": "number"}.get(kind) if allowed.get(kind) else None
+
+    return kind_of
 
 
 def _load_raws(raws: dict[str, RawTable], mapping: Mapping | None, source: str, currency: str,

@@ -26,7 +26,7 @@ import pandas as pd
 from arkit.errors import LedgerError
 from arkit.loaders.mapping import Mapping, header_key
 
-__all__ = ["RawTable", "read_source_file", "TEXT_SUFFIXES", "EXCEL_SUFFIXES", "PARQUET_SUFFIXES"]
+__all__ = ["RawTable", "read_source_file", "read_typed_text", "TEXT_SUFFIXES", "EXCEL_SUFFIXES", "PARQUET_SUFFIXES"]
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".dat")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -159,12 +159,19 @@ def _frame_from_rows(rows: list[list[str]], lines: list[int], source: str, mappi
     return frame, np.asarray(body_lines, dtype="int64"), lines[start]
 
 
-def _read_fast(text: str, payload: bytes, encoding: str, delimiter: str, source: str, mapping: Mapping | None
-               ) -> RawTable | None:
-    """Read ``payload`` (UTF-8 bytes; ``text`` is its beginning, decoded) with Arrow's multi-threaded
-    CSV reader when every record is exactly one line (no blank lines, no line breaks inside
-    quotes): then line numbers are positions. Else None, as when a cell is not UTF-8."""
+ARROW_TYPES = {"date": "date32", "number": "float64"}  # what ``kind_of`` may ask Arrow to parse
+
+
+def _read_arrow(data: bytes | Path, text: str, encoding: str, delimiter: str, source: str, mapping: Mapping | None,
+                kind_of=None) -> RawTable | None:
+    """Read ``data`` (UTF-8 bytes, or a UTF-8 file; ``text`` is its beginning, decoded) with Arrow's
+    multi-threaded CSV reader, when every record is exactly one line (no value holds a line
+    break): then line numbers are positions. Columns whose header ``kind_of`` calls ``"date"``
+    are read as ISO dates (``datetime64[s]``), ``"number"`` as plain numbers (``float64``), in
+    Arrow's threads; the others as text. Else None: a value with a line break, a cell that is not
+    UTF-8, a typed cell Arrow cannot read as its type, a number that is not finite."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pa_csv
 
     head = list(csv.reader(io.StringIO("\n".join(text[:262_144].split("\n")[:HEADER_SCAN]), newline=""),
@@ -173,35 +180,106 @@ def _read_fast(text: str, payload: bytes, encoding: str, delimiter: str, source:
         return None
     start, names, repeated = _header(head, source, mapping)
     width = len(head[start])
-    physical = payload.count(b"\n") + (0 if payload.endswith(b"\n") else 1)
+    kinds = {f"c{i}": kind_of(name) for i, name in enumerate(names)} if kind_of is not None else {}
+    types = {f"c{i}": pa.string() for i in range(width)}
+    types.update({column: pa.type_for_alias(ARROW_TYPES[kind]) for column, kind in kinds.items() if kind})
     try:
-        table = pa_csv.read_csv(
-            pa.BufferReader(payload),  # read in C++: a Python file object is read through the GIL
-            read_options=pa_csv.ReadOptions(skip_rows=start + 1, column_names=[f"c{i}" for i in range(width)]),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
-                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
+        # read in C++ (a Python file object is read through the GIL); a file is mapped, not copied
+        with pa.BufferReader(data) if isinstance(data, bytes) else pa.memory_map(str(data)) as stream:
+            table = pa_csv.read_csv(
+                stream, read_options=pa_csv.ReadOptions(skip_rows=start + 1, column_names=list(types)),
+                parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                                  ignore_empty_lines=False),
+                convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                       quoted_strings_can_be_null=True, null_values=[""]),
+            )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    if table.num_rows != physical - start - 1:
-        return None
+    for position, column in enumerate(table.columns):
+        if pa.types.is_string(column.type) and _has_line_break(column):
+            return None  # a record over several lines: its line numbers are not positions
+        if pa.types.is_floating(column.type) and pc.any(pc.invert(pc.is_finite(column))).as_py():
+            return None  # "inf", "nan", 1e999: the text path says what they are
+        if pa.types.is_date(column.type):
+            table = table.set_column(position, table.column_names[position], column.cast(pa.timestamp("s")))
     frame = table.select(table.column_names[: len(names)]).to_pandas()
     frame.columns = names
     lines = np.arange(start + 2, start + 2 + len(frame), dtype="int64")
     blank = np.zeros(len(frame), dtype=bool)
-    maybe = (frame.iloc[:, 0].str.strip() == "").to_numpy() if len(frame) else blank
+    maybe = _blank_cells(frame.iloc[:, 0]) if len(frame) else blank
     if maybe.any():
-        blank[maybe] = (frame.loc[maybe].apply(lambda column: column.str.strip()) == "").all(axis=1).to_numpy()
+        blank[maybe] = _blank_rows(frame.loc[maybe])
     if len(names) < width:
-        extra = table.select(table.column_names[len(names):]).to_pandas()
-        overflow = lines[(extra.apply(lambda column: column.str.strip()) != "").any(axis=1).to_numpy() & ~blank]
+        overflow = lines[~_blank_rows(table.select(table.column_names[len(names):]).to_pandas()) & ~blank]
     else:
         overflow = []
-    frame = frame.loc[~np.asarray(blank, dtype=bool)].reset_index(drop=True)
+    frame = frame.loc[~blank].reset_index(drop=True)
     frame.attrs["overflow_lines"] = list(overflow)
     frame.attrs["duplicate_headers"] = repeated
-    return RawTable(frame, lines[~np.asarray(blank, dtype=bool)], source, "line", encoding, delimiter, start + 1)
+    return RawTable(frame, lines[~blank], source, "line", encoding, delimiter, start + 1)
+
+
+def _has_line_break(column) -> bool:
+    """Whether a value of an Arrow string column holds a line break (one scan of its bytes)."""
+    for chunk in column.chunks:
+        values = chunk.buffers()[2]
+        if values is not None and (b"\n" in (data := values.to_pybytes()) or b"\r" in data):
+            return True
+    return False
+
+
+def _blank_cells(column: pd.Series) -> np.ndarray:
+    """Cells with no text (typed cells: missing)."""
+    if pd.api.types.is_string_dtype(column):
+        return (column.str.strip() == "").to_numpy()
+    return column.isna().to_numpy()
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with no text in any cell."""
+    return np.logical_and.reduce([_blank_cells(frame.iloc[:, i]) for i in range(frame.shape[1])])
+
+
+def _utf8_head(data: bytes, source: str, suffix: str) -> tuple[str, str, str] | None:
+    """The beginning of a UTF-8 file, decoded (at most :data:`HEAD_BYTES`, whole lines), its
+    encoding and delimiter; None for other encodings: Arrow checks the rest is UTF-8 itself."""
+    end = data.rfind(b"\n", 0, HEAD_BYTES) + 1 if len(data) > HEAD_BYTES else len(data)
+    if not end:
+        return None
+    try:
+        head, encoding = _decode(data[:end], source)
+    except UnicodeDecodeError:  # UTF-16 cut inside a character: decoded in full by the caller
+        return None
+    if encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    return head, encoding, _sniff_delimiter(head[:200_000], suffix)
+
+
+def read_typed_text(path: str | Path, mapping: Mapping | None, kind_of) -> RawTable | None:
+    """Read a delimited UTF-8 file (not compressed) with Arrow, parsing the columns whose header
+    ``kind_of`` (a function of the header) calls ``"date"`` (ISO ``YYYY-MM-DD`` dates, as
+    ``datetime64[s]``) or ``"number"`` (plain numbers, as ``float64``) as Arrow reads the file.
+
+    Returns None when a cell of those columns is anything else (a blank is missing), when the
+    file is not UTF-8 or a record spans lines: the caller then reads the text
+    (:func:`read_source_file`), which can say what each cell is. Lines are as that read gives.
+
+    Examples
+    --------
+    >>> from arkit.config import SAMPLES_DIR
+    >>> raw = read_typed_text(SAMPLES_DIR / "fx_rates.csv", None, {"date": "date", "rate": "number"}.get)
+    >>> raw.frame.dtypes.astype(str).tolist(), raw.lines[:2].tolist()
+    (['str', 'datetime64[s]', 'float64'], [2, 3])
+    """
+    path = Path(path)
+    with open(path, "rb") as file:
+        start = file.read(HEAD_BYTES + 1)
+    with _wide_fields():
+        head = _utf8_head(start, str(path), path.suffix.lower())
+        if head is None:
+            return None
+        text, encoding, delimiter = head
+        return _read_arrow(path, text, encoding, delimiter, str(path), mapping, kind_of)
 
 
 def _read_text(path: Path, data: bytes, mapping: Mapping | None) -> RawTable:
@@ -209,23 +287,17 @@ def _read_text(path: Path, data: bytes, mapping: Mapping | None) -> RawTable:
     suffix = path.suffix.lower() if path.suffix.lower() != ".gz" else Path(path.stem).suffix.lower()
     with _wide_fields():
         # A UTF-8 file is decoded in full only if Arrow cannot read it: Arrow checks the encoding itself.
-        end = data.rfind(b"\n", 0, HEAD_BYTES) + 1 if len(data) > HEAD_BYTES else len(data)
-        head, encoding = "", None
-        if end:
-            try:
-                head, encoding = _decode(data[:end], source)
-            except UnicodeDecodeError:  # UTF-16 cut inside a character: decoded in full below
-                pass
-        if encoding in ("utf-8", "utf-8-sig"):
-            delimiter = _sniff_delimiter(head[:200_000], suffix)
-            fast = _read_fast(head, data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data, encoding,
-                              delimiter, source, mapping)
+        head = _utf8_head(data, source, suffix)
+        if head is not None:
+            text, encoding, delimiter = head
+            fast = _read_arrow(data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data, text, encoding,
+                               delimiter, source, mapping)
             if fast is not None:
                 return fast
         text, encoding = _decode(data, source)
         delimiter = _sniff_delimiter(text[:200_000], suffix)
         if encoding not in ("utf-8", "utf-8-sig"):
-            fast = _read_fast(text, text.encode(), encoding, delimiter, source, mapping)
+            fast = _read_arrow(text.encode(), text, encoding, delimiter, source, mapping)
             if fast is not None:
                 return fast
         rows, lines, error = _records(text, delimiter)
