@@ -132,12 +132,20 @@ def _as_text(values: pd.Series) -> pd.Series:
 class Money:
     """A parsed money column: ``amounts`` rounded to each row's currency, which cells were
     ``unreadable``, how many values were ``rounded`` and the ``difference`` rounding made (the
-    exact sum of the values as written minus the sum of ``amounts``)."""
+    exact sum of the values as written minus the sum of ``amounts``), and which were
+    ``too_large`` to hold exactly (see :data:`MONEY_DIGITS`; their amount is missing)."""
 
     amounts: pd.Series
     unreadable: pd.Series
     rounded: int = 0
     difference: Decimal = Decimal(0)
+    too_large: pd.Series | None = None
+
+
+MONEY_DIGITS = 15
+"""Money is a float64, which holds every number of 15 significant digits exactly: an amount may
+have at most 15 digits counting its currency's decimals (USD up to 9,999,999,999,999.99, JPY up
+to 999,999,999,999,999). Larger values could not be kept to the minor unit, so they are refused."""
 
 
 def minor_units(currencies: pd.Series | str | None) -> np.ndarray | int:
@@ -203,10 +211,11 @@ def parse_money(values: pd.Series, currencies: pd.Series | str | None = None, de
             difference += (pa.compute.sum(written).as_py() - pa.compute.sum(kept).as_py()).scaleb(-implied_decimals)
             floats = pa.compute.cast(kept, pa.float64()).to_numpy(zero_copy_only=False) / 10 ** implied_decimals
             amounts[candidates[group]] = np.round(floats, int(ndigits) + implied_decimals)
-    amounts = pd.Series(amounts, index=values.index, dtype="float64")
+    too_large = pd.Series(np.abs(amounts) >= 10.0 ** (MONEY_DIGITS - np.asarray(units)), index=values.index)
+    amounts = pd.Series(np.where(too_large, np.nan, amounts), index=values.index, dtype="float64")
     if negate:
         amounts, difference = -amounts, -difference
-    return Money(amounts, unreadable, rounded, difference.normalize() if difference else Decimal(0))
+    return Money(amounts, unreadable, rounded, difference.normalize() if difference else Decimal(0), too_large)
 
 
 def parse_amounts(values: pd.Series, decimal: str | None = None, *, where: str = "column"

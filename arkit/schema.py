@@ -18,7 +18,8 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from arkit.errors import LedgerError
-from arkit.parsing import clean_text, normalize_ids, on_distinct, parse_dates, parse_flags, parse_money, parse_numbers
+from arkit.parsing import (MONEY_DIGITS, clean_text, normalize_ids, on_distinct, parse_dates, parse_flags, parse_money,
+                           parse_numbers)
 
 __all__ = ["Column", "TableSpec", "TABLES", "DOC_TYPES", "ID_COLUMNS", "coerce_table", "validate_table",
            "terms_days"]
@@ -209,6 +210,11 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec | str, *, currency: str = 
             money = parse_money(raw, currencies, decimal, where=f"{where} column {column.name!r}",
                                 implied_decimals=implied_decimals, negate=negate and column.name in NEGATED)
             parsed, bad, repaired = money.amounts, money.unreadable, 0
+            for position in money.too_large.to_numpy().nonzero()[0]:
+                problems.append((position, column.name, raw.iloc[position],
+                                 f"{raw.iloc[position]!r} is too large: money keeps at most {MONEY_DIGITS} digits "
+                                 "counting its currency's decimals (USD up to 9,999,999,999,999.99)"))
+            reported = bad | money.too_large
             if money.rounded:
                 rounding[column.name] = (money.rounded, money.difference)
                 warnings.append(f"{where}: {money.rounded:,} {column.name} value(s) had more decimals than their "
@@ -217,13 +223,14 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec | str, *, currency: str = 
         else:
             parsed, bad, repaired = _coerce(raw, column.kind, column.name, date_format=date_format, decimal=decimal,
                                             where=where)
+            reported = bad
         if repaired:
             warnings.append(f"{where}: {repaired} {column.name} value(s) written as decimals (like '123.0') "
                             "were read as whole ids")
         for position in bad.to_numpy().nonzero()[0]:
             problems.append((position, column.name, raw.iloc[position], f"cannot read {raw.iloc[position]!r} as {column.kind}"))
         if column.required:
-            for position in (parsed.isna() & ~bad).to_numpy().nonzero()[0]:
+            for position in (parsed.isna() & ~reported).to_numpy().nonzero()[0]:
                 problems.append((position, column.name, raw.iloc[position], f"{column.name} is required"))
         table[column.name] = parsed
     if spec.name == "items":

@@ -125,9 +125,10 @@ def test_sub_cent_amounts_keep_the_exact_total(tmp_path):
     assert Decimal(str(report.amount_rounding)) == Decimal("-0.001") + Decimal("0.005")  # .589 -> .59, .125 -> .12
 
 
-@pytest.mark.parametrize("units, count", [(2 * 10**12, 1000), (10**15, 200)])
+@pytest.mark.parametrize("units, count", [(2 * 10**12, 1000), (10**15 - 1, 200)])
 def test_exact_totals_do_not_overflow(tmp_path, units, count):
-    # 1,000 amounts of 2e12 cents (2e15 cents in all); 200 of 1e15 cents (2e17 cents: 2e19 units of 0.0001, past int64)
+    # 1,000 amounts of 2e12 cents (2e15 cents in all); 200 of the largest USD amount kept,
+    # 1e15 - 1 cents (2e19 units of 0.0001 in all, past int64)
     amount = Decimal(units).scaleb(-2)
     lines = [HEADER] + [f"{i},C1,invoice,2026-01-01,,{amount},USD," for i in range(1, count + 1)]
     report = load(_write(tmp_path, "big", lines)).report
@@ -135,6 +136,26 @@ def test_exact_totals_do_not_overflow(tmp_path, units, count):
     assert Decimal(repr(report.amount_read)) == total
     assert Decimal(repr(report.amount_loaded)) == total
     assert report.amount_read > 0
+
+
+def test_amounts_past_fifteen_digits_are_refused_and_the_largest_kept_ones_sum_exactly(tmp_path, monkeypatch):
+    """A float64 holds 15 significant digits: USD 9,999,999,999,999.99 and JPY 999,999,999,999,999
+    are kept to the minor unit, one more digit is rejected with its line (before, such a value
+    was loaded rounded and its units overflowed the report's total into a negative amount)."""
+    lines = [HEADER, "1,C1,invoice,2026-01-01,,9999999999999.99,USD,", "2,C1,invoice,2026-01-01,,999999999999999,JPY,",
+             "3,C1,invoice,2026-01-01,,10000000000000.00,USD,", "4,C1,invoice,2026-01-01,,-9007199254740993,JPY,",
+             "5,C1,invoice,2026-01-01,,0.01,USD,"]
+    path = _write(tmp_path, "huge", lines)
+    result = load(path)
+    _assert_same(result, _text_path(monkeypatch, path))
+    assert result.ledger.items["amount"].tolist() == [9999999999999.99, 999999999999999.0, 0.01]
+    assert result.report.rows_rejected == 2
+    reasons = result.report.rejects["reason"].tolist()
+    assert all("too large" in reason and "15 digits" in reason for reason in reasons), reasons
+    assert result.report.rejects["column"].tolist() == ["amount", "amount"]
+    exact = Decimal("9999999999999.99") + 999999999999999 + Decimal("0.01")
+    assert Decimal(repr(result.report.amount_read)) == Decimal(float(exact)).quantize(Decimal(1))
+    assert result.report.amount_read > 0
 
 
 @pytest.mark.parametrize("options, kept", [

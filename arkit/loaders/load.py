@@ -39,12 +39,16 @@ def _cents(value: float) -> Decimal:
 
 
 def _exact_total(amounts: pd.Series) -> Decimal:
-    """The exact sum of loaded amounts (at most 4 decimals, the finest ISO 4217 minor unit). The
-    units of 0.0001 are summed as their high and low 32 bits apart, each sum far inside int64, so
-    that no total overflows (an int64 sum of the units would past 9.2e14)."""
-    units = np.rint(amounts.fillna(0).to_numpy(dtype="float64") * 10_000).astype("int64")
+    """The exact sum of loaded amounts (at most 4 decimals, the finest ISO 4217 minor unit). Amounts
+    under 2**53 units of 0.0001 are those units exactly, summed as their high and low 32 bits apart
+    so that no total overflows int64; the few larger ones (up to
+    :data:`~arkit.parsing.MONEY_DIGITS` digits) are added as the decimals their floats stand for."""
+    values = amounts.fillna(0).to_numpy(dtype="float64")
+    small = np.abs(values) < 2.0 ** 53 / 10_000
+    units = np.rint(values[small] * 10_000).astype("int64")
     high, low = units >> 32, units & 0xFFFFFFFF
-    return Decimal((int(high.sum()) << 32) + int(low.sum())).scaleb(-4)
+    large = sum((Decimal(repr(float(v))) for v in values[~small]), Decimal(0))
+    return Decimal((int(high.sum()) << 32) + int(low.sum())).scaleb(-4) + large
 
 
 @dataclass
