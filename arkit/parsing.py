@@ -242,7 +242,7 @@ def parse_amounts(values: pd.Series, decimal: str | None = None, *, where: str =
     [-12.5, -12.5, 12.5, -12.5, nan]
     """
     money = parse_money(values, None, decimal, where=where)
-    return money.amounts, money.unreadable
+    return money.amounts, money.unreadable | money.too_large  # too large to keep to the cent: unreadable
 
 
 def parse_numbers(values: pd.Series, decimal: str | None = None, *, where: str = "column"
