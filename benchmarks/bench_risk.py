@@ -54,6 +54,7 @@ from timing import best_of
 from arkit import Ledger, load, load_ledger
 from arkit.config import PROJECT_ROOT, SAMPLES_DIR
 from arkit.risk import DelinquencyModel, features, labels, training_set
+from arkit.risk.model import fold_known
 from arkit.sample import write_sample
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -126,10 +127,11 @@ def compare_methods() -> None:
         test = rows[~before].reset_index(drop=True)
         X, y = training_set(train)
         X_test, y_test = training_set(test)
+        folds = fold_known(train[train["late"].notna()])
         auc, seconds, chosen = {}, {}, ""
         for method in ("auto", "gbm", "logistic"):
             start = time.perf_counter()
-            model = DelinquencyModel(method=method).fit(X, y)
+            model = DelinquencyModel(method=method).fit(X, y, fold_known=folds)
             seconds[method] = time.perf_counter() - start
             auc[method] = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
             if method == "auto":
