@@ -87,6 +87,7 @@ CALIBRATIONS = ("sigmoid", "isotonic", None)
 MAX_TREE_CATEGORIES = 250  # below HistGradientBoosting's 255 bins
 MAX_ONE_HOT = 50
 ONE_THREAD_BELOW = 100_000
+MAX_FOLD_ROWS = 100_000  # a fold fits on at most its latest 100,000 known rows
 # Features whose rise never lowers the risk of paying late (constraints on the trees).
 MONOTONE = {name: 1 for name in (
     "expected_days_late", "excess_days_late", "late_share", "mean_days_late", "max_days_late", "last5_late_share",
@@ -352,14 +353,14 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         if self.calibration is not None and folds >= 2:
             model = CalibratedClassifierCV(model, method=self.calibration,
                                            cv=StratifiedKFold(folds, shuffle=True, random_state=self.random_state))
-        with threadpool_limits(self._threads(len(frame))):
+        with threadpool_limits(self._threads(len(frame), kind)):
             return model.fit(frame, y)
 
     def _choose(self, frame: pd.DataFrame, y: np.ndarray, fold_known: np.ndarray) -> tuple[dict[str, float], dict]:
         """Blend weights of the kinds, chosen over rolling-origin time folds, and the fold figures."""
         classes = np.unique(y)
         folds = fold_bounds(len(y))
-        fitted = [np.flatnonzero(fold_known[:start, k]) for k, (start, _) in enumerate(folds)]
+        fitted = [np.flatnonzero(fold_known[:start, k])[-MAX_FOLD_ROWS:] for k, (start, _) in enumerate(folds)]
         enough = all(stop - start >= MIN_VALIDATION_ROWS and _has_classes(y[rows], classes)
                      and _has_classes(y[start:stop], classes) for rows, (start, stop) in zip(fitted, folds))
         if not enough:
@@ -396,10 +397,10 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         with threadpool_limits(self._threads(len(frame))):
             return sum(weight * self.estimators_[kind].predict_proba(frame) for kind, weight in self.weights_.items())
 
-    def _threads(self, n_rows: int) -> int | None:
+    def _threads(self, n_rows: int, kind: str = "gbm") -> int | None:
         if self.n_threads is not None:
             return self.n_threads
-        return 1 if n_rows < ONE_THREAD_BELOW else None
+        return 1 if n_rows < ONE_THREAD_BELOW or kind == "logistic" else None
 
     def predict(self, X) -> np.ndarray:
         """The more probable class of each row."""
