@@ -20,7 +20,7 @@ from arkit import ArkitError, Ledger, load
 from arkit.loaders import Mapping
 from source_tree import PROJECT_ROOT
 from risk_histories import history
-from arkit.risk.model import simplest_within_noise
+from arkit.risk.model import fold_known, simplest_within_noise
 from arkit.risk import (META_COLUMNS, DelinquencyModel, backtest, calibration_table, describe, explain,
                         explain_accounts, extra_columns, features, labels, open_features, score_metrics,
                         settlement_dates, training_set)
@@ -397,7 +397,9 @@ def test_the_default_is_as_good_as_the_better_of_trees_and_logistic_regression(k
     X, y = training_set(train)                      # in date order, as fit expects for "auto"
     X_test, y_test = training_set(test)
     oracle = roc_auc_score(y_test, truth.loc[test.loc[test["late"].notna(), "document_id"]].to_numpy())
-    models = {method: DelinquencyModel(method=method).fit(X, y) for method in ("auto", "gbm", "logistic")}
+    known = train[train["late"].notna()].reset_index(drop=True)
+    models = {method: DelinquencyModel(method=method).fit(X, y, fold_known=fold_known(known))
+              for method in ("auto", "gbm", "logistic")}
     auc = {method: roc_auc_score(y_test, model.predict_proba(X_test)[:, 1]) for method, model in models.items()}
     assert auc["auto"] >= max(auc["gbm"], auc["logistic"]) - NOISE, auc
     # The true probabilities are the best score in expectation; on one sample a model can edge past
@@ -405,9 +407,12 @@ def test_the_default_is_as_good_as_the_better_of_trees_and_logistic_regression(k
     assert -0.015 <= oracle - auc["auto"] <= 0.02, (auc, oracle)
     card = models["auto"].card_
     n = len(y)
+    starts = [round(0.4 * n), round(0.6 * n), round(0.8 * n)]
+    # Each fold fits on the rows before its slice that were due before its first scored invoice's date.
+    fitted = [int((known["due_date"].iloc[:start] < known["doc_date"].iloc[start]).sum()) for start in starts]
     assert [(f["n_fit"], f["n_validate"]) for f in card["validation"]["folds"]] == [
-        (round(0.4 * n), round(0.6 * n) - round(0.4 * n)), (round(0.6 * n), round(0.8 * n) - round(0.6 * n)),
-        (round(0.8 * n), n - round(0.8 * n))]
+        (fitted[0], starts[1] - starts[0]), (fitted[1], starts[2] - starts[1]), (fitted[2], n - starts[2])]
+    assert all(f < start for f, start in zip(fitted, starts))
     assert sum(card["weights"].values()) == pytest.approx(1.0)
     if kind == "smooth":
         # Logistic in the record: the regression has a weight (alone or in the blend).

@@ -2,7 +2,7 @@
 
 from arkit.risk.drivers import describe, explain, explain_accounts, importance
 from arkit.risk.evaluation import Backtest, backtest, calibration_table, score_metrics
-from arkit.risk.model import TRUSTED_TYPES, DelinquencyModel
+from arkit.risk.model import TRUSTED_TYPES, DelinquencyModel, fold_known
 from arkit.risk.point_in_time import DIMENSIONS, INVOICE_FEATURES, META_COLUMNS, extra_columns, features, labels, \
     open_features, settlement_dates, training_set
 
@@ -20,6 +20,7 @@ __all__ = [
     "explain_accounts",
     "extra_columns",
     "features",
+    "fold_known",
     "importance",
     "labels",
     "open_features",

@@ -36,7 +36,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, log_loss,
 from arkit._progress import advance
 from arkit.aging import _to_date
 from arkit.errors import ArkitError
-from arkit.risk.model import DelinquencyModel
+from arkit.risk.model import DelinquencyModel, fold_known
 from arkit.risk.point_in_time import DIMENSIONS, INVOICE_FEATURES, META_COLUMNS, extra_columns, features, labels, \
     training_set
 
@@ -177,17 +177,18 @@ def backtest(ledger, split_date, grace: int = 0, *, method: str = "auto", extra=
     if len(y_test) == 0 or y_test.min() == y_test.max():
         raise ArkitError(f"no invoices dated on or after {split} with a known outcome (both on-time and late) "
                          "to test on: choose an earlier split date")
-    model = DelinquencyModel(method=method, grace=grace, **params).fit(X, y)
+    known = train[train["late"].notna()]
+    folds = fold_known(known, grace)
+    model = DelinquencyModel(method=method, grace=grace, **params).fit(X, y, fold_known=folds)
     p = model.predict_proba(X_test)[:, 1]
     advance("baselines")
     invoice_columns = _invoice_columns(X, extra)
-    invoice_model = DelinquencyModel(method=method, grace=grace, **params).fit(X[invoice_columns], y)
+    invoice_model = DelinquencyModel(method=method, grace=grace, **params).fit(X[invoice_columns], y, fold_known=folds)
     p_invoice = invoice_model.predict_proba(X_test[invoice_columns])[:, 1]
     rule = X_test["late_share"].fillna(float(y.mean())).to_numpy()
 
     metrics = score_metrics(y_test, p)
     baselines = {"invoice_fields": score_metrics(y_test, p_invoice), "late_share_rule": score_metrics(y_test, rule)}
-    known = train[train["late"].notna()]
     model.card_.update({
         "trained_on": f"{known['doc_date'].min().date()} .. {known['doc_date'].max().date()}",
         "labels_known_on": str(known_on), "extra": list(extra),

@@ -13,7 +13,12 @@ Two kinds of model on the same feature frames (:func:`arkit.risk.features`):
 over several time folds (rolling origin). The rows are taken to be in time order (as
 :func:`arkit.risk.features` and :func:`arkit.risk.training_set` give them) and cut at 40%, 60%
 and 80%: fold k fits both kinds on every row before its cut and scores the next 20% of the rows
-(the last fold scores the latest 20%), so no fold sees a row after its scoring slice. For each
+(the last fold scores the latest 20%), so no fold sees a row after its scoring slice. A fold
+trains only on the rows whose outcome was known at its own cut, the day before its first scored
+row's date (:func:`fold_known`, passed by :meth:`DelinquencyModel.fit_ledger` and
+:func:`arkit.risk.backtest`), as a model trained that day would: an invoice still inside its terms
+then is left out, though its outcome was known by the end of the window. A fold fits on at most
+its latest :data:`MAX_FOLD_ROWS` (100,000) such rows. For each
 blend weight w (P = w x P_gbm + (1 - w) x P_logistic, w in 0, 0.1, ..., 1) the folds give a mean
 log loss; w* has the lowest. A difference within noise does not count: with d_k(w) the loss of
 w minus the loss of w* on fold k, a weight is within noise of w* when mean(d) <= its fold-to-fold
@@ -25,8 +30,9 @@ was too noisy to choose with (on the sample portfolio its choice moved from one 
 the next). Log loss, not ROC AUC, picks the weight: it is a proper score, so the blend stays
 calibrated. Too few rows to validate (fewer than 200 in a scoring slice, or fewer than 10 of a
 class in a slice or before it) and the trees are used alone. The card says what was chosen,
-the figures of each fold and their means. Cost: six fold fits on 40%, 60% and 80% of the rows,
-then the refit (benchmarks/bench_risk.py measures it against a trees-only fit).
+the figures of each fold and their means. Cost: six fold fits on at most 40%, 60% and 80% of the
+rows (and 100,000 each), then the refit (benchmarks/bench_risk.py measures it against a trees-only
+fit).
 
 Calibration. Both methods minimize log loss, so their probabilities are calibrated on the
 data they were fitted to; the backtests check that this holds out of time (the calibration
@@ -37,10 +43,10 @@ decile on the IBM data and the sample portfolio). So ``calibration=None`` is the
 fitted on the predictions of a model that did not see its rows, the three averaged. On both
 data sets this cost ROC AUC and Brier score (three models on two thirds of the rows each).
 
-Threads: below 100,000 rows the trees are grown and the logistic regression solved on one
-thread (OpenMP and BLAS; ``n_threads=None``), which is faster there and does not stall when
+Threads: below 100,000 rows the trees are grown on one thread (OpenMP; ``n_threads=None``), and
+the logistic regression is always solved on one (BLAS), which is faster and does not stall when
 other processes keep the cores busy (on a loaded machine the regression on 12,000 rows took
-3.7 s with two BLAS threads, 0.17 s with one).
+3.7 s with two BLAS threads, 0.17 s with one; on 190,174 rows 5.5 s against 2.7 s).
 
 Models are saved with skops (``skops.io``), never with pickle: :meth:`DelinquencyModel.load`
 refuses a file holding any type outside :data:`TRUSTED_TYPES`. A model card (data window,
@@ -62,7 +68,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
@@ -75,7 +81,7 @@ from arkit.aging import _to_date
 from arkit.errors import ArkitError
 from arkit.risk.point_in_time import META_COLUMNS, extra_columns, features, labels, open_features, training_set
 
-__all__ = ["DelinquencyModel", "TRUSTED_TYPES", "METHODS", "CALIBRATIONS"]
+__all__ = ["DelinquencyModel", "TRUSTED_TYPES", "METHODS", "CALIBRATIONS", "fold_bounds", "fold_known"]
 
 METHODS = ("auto", "gbm", "logistic")
 KINDS = ("gbm", "logistic")
@@ -87,6 +93,7 @@ CALIBRATIONS = ("sigmoid", "isotonic", None)
 MAX_TREE_CATEGORIES = 250  # below HistGradientBoosting's 255 bins
 MAX_ONE_HOT = 50
 ONE_THREAD_BELOW = 100_000
+MAX_FOLD_ROWS = 100_000  # a fold fits on at most its latest 100,000 known rows
 # Features whose rise never lowers the risk of paying late (constraints on the trees).
 MONOTONE = {name: 1 for name in (
     "expected_days_late", "excess_days_late", "late_share", "mean_days_late", "max_days_late", "last5_late_share",
@@ -199,7 +206,8 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
     C : float
         Inverse regularization strength of the logistic regression.
     n_threads : int, optional
-        Threads for the trees and the regression; default one below 100,000 rows, else all cores.
+        Threads for the trees and the regression; default: the trees one below 100,000 rows, else
+        all cores, the regression one.
     random_state : int
         Seed of every random step (early-stopping split, trees); results are reproducible.
 
@@ -289,11 +297,14 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
                          ("logistic", LogisticRegression(C=self.C, max_iter=2000))])
 
     # ---------------------------------------------------------------------- estimator
-    def fit(self, X, y):
+    def fit(self, X, y, fold_known=None):
         """Fit the model (and its calibration) on features ``X`` and outcomes ``y``; return self.
 
         With ``method="auto"`` the rows are taken to be in time order: time folds inside them
-        choose the model (see the module docstring).
+        choose the model (see the module docstring). ``fold_known`` (from :func:`fold_known`,
+        which :meth:`fit_ledger` and :func:`arkit.risk.backtest` pass) says which rows' outcomes
+        were known at each fold's cut: a fold trains on those only, as a model trained on that
+        day would have. Without it every row before a cut is taken as known there.
         """
         if self.method not in METHODS:
             raise ArkitError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}")
@@ -308,8 +319,13 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         if len(classes) < 2:
             raise ValueError(f"y has only one class ({classes[0]!r}): need both paid-on-time and late invoices")
         self.categorical_ = [i for i in frame.columns if _is_category(frame[i])]
+        if fold_known is None:
+            fold_known = np.ones((len(y), len(FOLD_CUTS)), dtype=bool)
+        fold_known = np.asarray(fold_known, dtype=bool)
+        if fold_known.shape != (len(y), len(FOLD_CUTS)):
+            raise ValueError(f"fold_known must have shape ({len(y)}, {len(FOLD_CUTS)}); got {fold_known.shape}")
         if self.method == "auto":
-            weights, validation = self._choose(frame, y)
+            weights, validation = self._choose(frame, y, fold_known)
         else:
             weights, validation = {self.method: 1.0}, None
         self.weights_ = {kind: weight for kind, weight in weights.items() if weight > 0}
@@ -344,34 +360,37 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         if self.calibration is not None and folds >= 2:
             model = CalibratedClassifierCV(model, method=self.calibration,
                                            cv=StratifiedKFold(folds, shuffle=True, random_state=self.random_state))
-        with threadpool_limits(self._threads(len(frame))):
+        with threadpool_limits(self._threads(len(frame), kind)):
             return model.fit(frame, y)
 
-    def _choose(self, frame: pd.DataFrame, y: np.ndarray) -> tuple[dict[str, float], dict]:
+    def _choose(self, frame: pd.DataFrame, y: np.ndarray, fold_known: np.ndarray) -> tuple[dict[str, float], dict]:
         """Blend weights of the kinds, chosen over rolling-origin time folds, and the fold figures."""
         classes = np.unique(y)
         folds = fold_bounds(len(y))
-        enough = all(stop - start >= MIN_VALIDATION_ROWS and _has_classes(y[:start], classes)
-                     and _has_classes(y[start:stop], classes) for start, stop in folds)
+        fitted = [np.flatnonzero(fold_known[:start, k])[-MAX_FOLD_ROWS:] for k, (start, _) in enumerate(folds)]
+        enough = all(stop - start >= MIN_VALIDATION_ROWS and _has_classes(y[rows], classes)
+                     and _has_classes(y[start:stop], classes) for rows, (start, stop) in zip(fitted, folds))
         if not enough:
-            return {"gbm": 1.0}, {"folds": [{"n_fit": start, "n_validate": stop - start} for start, stop in folds],
+            return {"gbm": 1.0}, {"folds": [{"n_fit": len(rows), "n_validate": stop - start}
+                                            for rows, (start, stop) in zip(fitted, folds)],
                                   "note": f"too few rows to validate (need {MIN_VALIDATION_ROWS} in each scoring "
                                           f"slice and {MIN_VALIDATION_CLASS} of each class in it and before it): "
                                           "gradient-boosted trees"}
         weights = np.arange(BLEND_STEPS, -1, -1) / BLEND_STEPS         # 1 (trees) .. 0 (logistic)
         losses, scored = [], []
-        for number, (start, stop) in enumerate(folds, 1):
+        for number, (rows, (start, stop)) in enumerate(zip(fitted, folds), 1):
             advance(f"choosing the model: fold {number} of {len(folds)}")
-            early = frame.iloc[:start].reset_index(drop=True)
+            early = frame.iloc[rows].reset_index(drop=True)
             later = frame.iloc[start:stop].reset_index(drop=True)
-            p = {kind: self._fit_kind(kind, early, y[:start]).predict_proba(later) for kind in KINDS}
-            losses.append([_log_loss(y[start:stop], w * p["gbm"] + (1 - w) * p["logistic"], classes) for w in weights])
+            p = {kind: self._fit_kind(kind, early, y[rows]).predict_proba(later) for kind in KINDS}
+            losses.append([log_loss(y[start:stop], w * p["gbm"] + (1 - w) * p["logistic"], labels=classes)
+                           for w in weights])
             scored.append((y[start:stop], p))
         weight = float(weights[simplest_within_noise(np.array(losses), weights)])
         fold_figures = []
-        for (start, stop), (later_y, p) in zip(folds, scored):
+        for rows, (start, stop), (later_y, p) in zip(fitted, folds, scored):
             blend = weight * p["gbm"] + (1 - weight) * p["logistic"]
-            fold_figures.append({"n_fit": start, "n_validate": stop - start, "chosen": _figures(later_y, blend, classes),
+            fold_figures.append({"n_fit": len(rows), "n_validate": stop - start, "chosen": _figures(later_y, blend, classes),
                                  **{kind: _figures(later_y, p[kind], classes) for kind in KINDS}})
         means = {key: {name: float(np.mean([fold[key][name] for fold in fold_figures])) for name in fold_figures[0][key]}
                  for key in (*KINDS, "chosen")}
@@ -385,10 +404,10 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         with threadpool_limits(self._threads(len(frame))):
             return sum(weight * self.estimators_[kind].predict_proba(frame) for kind, weight in self.weights_.items())
 
-    def _threads(self, n_rows: int) -> int | None:
+    def _threads(self, n_rows: int, kind: str = "gbm") -> int | None:
         if self.n_threads is not None:
             return self.n_threads
-        return 1 if n_rows < ONE_THREAD_BELOW else None
+        return 1 if n_rows < ONE_THREAD_BELOW or kind == "logistic" else None
 
     def predict(self, X) -> np.ndarray:
         """The more probable class of each row."""
@@ -417,8 +436,8 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         if len(y) == 0 or y.min() == y.max():
             raise ArkitError(f"no invoices with both outcomes known before {known_on + dt.timedelta(days=1)} to "
                              "train on: give a later date or a longer history")
-        self.fit(X, y)
         known = rows[rows["late"].notna()]
+        self.fit(X, y, fold_known=fold_known(known, self.grace))
         self.card_["trained_on"] = f"{known['doc_date'].min().date()} .. {known['doc_date'].max().date()}"
         self.card_["labels_known_on"] = str(known_on)
         self.card_["extra"] = list(extra_columns(ledger, extra))
@@ -521,6 +540,30 @@ def fold_bounds(n_rows: int) -> list[tuple[int, int]]:
     return list(zip(cuts[:-1], cuts[1:]))
 
 
+def fold_known(rows: pd.DataFrame, grace: int = 0) -> np.ndarray:
+    """Which training rows had a known outcome at each fold's cut: a (rows, folds) boolean array.
+
+    ``rows`` are the training rows in date order, each with a known outcome (those of
+    :func:`arkit.risk.training_set`: ``doc_date``, ``due_date``, ``settled_date``). Fold k's cut
+    is the document date of its first scored row (:func:`fold_bounds`); its training rows are
+    labelled as known at the end of the day before (:func:`arkit.risk.labels`), as a model
+    trained that day would have them: an invoice still inside its terms then is left out.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"doc_date": pd.date_range("2026-01-01", periods=5, freq="10D"),
+    ...                      "settled_date": pd.NaT})
+    >>> rows["due_date"] = rows["doc_date"] + pd.Timedelta(days=15)
+    >>> fold_bounds(5), fold_known(rows).astype(int).tolist()
+    ([(2, 3), (3, 4), (4, 5)], [[1, 1, 1], [0, 1, 1], [0, 0, 1], [0, 0, 0], [0, 0, 0]])
+    """
+    if len(rows) == 0:
+        return np.zeros((0, len(FOLD_CUTS)), dtype=bool)
+    doc = pd.to_datetime(rows["doc_date"]).reset_index(drop=True)
+    cuts = [doc[min(start, len(doc) - 1)] - pd.Timedelta(days=1) for start, _ in fold_bounds(len(rows))]
+    return np.column_stack([labels(rows, cut, grace).notna().to_numpy() for cut in cuts])
+
+
 def simplest_within_noise(losses: np.ndarray, weights: np.ndarray) -> int:
     """Position of the weight kept: the logistic regression alone when within noise of the best, else the best.
 
@@ -549,15 +592,9 @@ def _has_classes(part: np.ndarray, classes: np.ndarray) -> bool:
     return len(values) == len(classes) and counts.min() >= MIN_VALIDATION_CLASS
 
 
-def _log_loss(y: np.ndarray, p: np.ndarray, classes: np.ndarray) -> float:
-    """Mean of -ln p(observed class), p clipped away from 0."""
-    observed = p[np.arange(len(y)), np.searchsorted(classes, y)]
-    return float(-np.mean(np.log(np.clip(observed, 1e-15, 1.0))))
-
-
 def _figures(y: np.ndarray, p: np.ndarray, classes: np.ndarray) -> dict[str, float]:
     """Validation log loss, and ROC AUC with two classes."""
-    figures = {"log_loss": _log_loss(y, p, classes)}
+    figures = {"log_loss": float(log_loss(y, p, labels=classes))}
     if len(classes) == 2:
         figures["roc_auc"] = float(roc_auc_score(y == classes[1], p[:, 1]))
     return figures
