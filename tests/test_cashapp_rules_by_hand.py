@@ -145,6 +145,8 @@ MORE_INVOICES = [
     ("N2", "INV-1110", 300.00, "2025-11-01", "USD"), ("N2", "INV-1188", 200.00, "2026-05-20", "USD"),
     ("N3", "INV-1230", 5.00, "2026-05-03", "USD"), ("N3", "INV-1210", 150.00, "2026-05-01", "USD"),
     ("N3", "INV-1220", 150.00, "2026-05-02", "USD"),
+    ("N7", "INV-1601", 300.00, "2026-05-01", "USD"), ("N7", "INV-1655", 300.00, "2026-05-02", "USD"),
+    ("N7", "INV-1688", 300.00, "2026-05-03", "USD"),
     ("N4", "INV-1310", 100.00, "2026-05-01", "USD"), ("N4", "INV-1320", 100.50, "2026-05-02", "USD"),
     ("N5", "INV-1410", 100.00, "2026-05-01", "USD"),
     ("N6", "INV-1501", 100.00, "2026-05-01", "USD"), ("N6", "INV-1502", 200.00, "2026-05-02", "USD"),
@@ -168,6 +170,7 @@ MORE_PAYMENTS = [
     ("one_number_two_near", "N1", 500.00, "1011", "USD"),           # one edit from 1012 and from 1021
     ("one_of_two_named", "N2", 200.00, "INV-1110 INV-1188", "USD"),  # due 200 days apart
     ("short_over_three", "N3", 300.01, "INV-1230 INV-1220 INV-1210", "USD"),
+    ("half_of_three", "N7", 450.00, "INV-1688 INV-1655 INV-1601", "USD"),
     ("two_near_amounts", "N4", 100.20, "", "USD"),
     ("one_near_amount", "N5", 99.50, "", "USD"),
     ("set_of_four", "N6", 1500.00, "", "USD"),
@@ -206,6 +209,9 @@ MORE_EXPECTED = {
     # 4.99 short of 305 (tolerance 6.00): oldest due first, 150 + 150, and the last cent on the 5.00.
     "short_over_three": ("reference_short", 0.95, "applied", 300.01, 4.99, 0.0,
                          [("INV-1210", 150.00, True), ("INV-1220", 150.00, True), ("INV-1230", 0.01, True)]),
+    # 450 of the 900 named, no set of them makes it: a guess, oldest first, the newest untouched.
+    "half_of_three": ("reference_partial", 0.6, "suggested", 0.0, 0.0, 0.0,
+                      [("INV-1601", 300.00, False), ("INV-1655", 150.00, False)]),
     # Both within 2.00 of 100.20: a guess on the older one, 0.20 over.
     "two_near_amounts": ("amount_tolerance", 0.6, "suggested", 0.0, 0.0, 0.20, [("INV-1310", 100.00, False)]),
     "one_near_amount": ("amount_tolerance", 0.9, "applied", 99.50, 0.50, 0.0, [("INV-1410", 99.50, True)]),
