@@ -256,7 +256,8 @@ def test_sets_of_five_none_of_six_and_the_cap_of_fifty_sets():
     invoices += [("Q2", f"INV-62{k:02d}", a, f"2026-05-{k + 1:02d}", "USD") for k, a in enumerate([*powers, 3200.00])]
     for customer, tens in (("Q3", 5), ("Q4", 4)):
         amounts = [10.00, 25.00] + [10.00] * (tens - 1) + [25.00] * 9
-        invoices += [(customer, f"INV-{customer}{k:02d}", a, f"2026-04-{k + 1:02d}", "USD") for k, a in enumerate(amounts)]
+        invoices += [(customer, f"INV-{customer}{k:02d}", a, f"2026-04-{k + 1:02d}", "USD")
+                     for k, a in enumerate(amounts)]
     payments = [("five", "Q1", 3100.00, "", "USD"), ("six", "Q2", 6300.00, "", "USD"),
                 ("fifty_sets", "Q3", 35.00, "", "USD"), ("forty_sets", "Q4", 35.00, "", "USD")]
     got = _outcomes(apply_cash(_payments(payments), _book(invoices), as_of="2026-06-01"))
@@ -264,6 +265,8 @@ def test_sets_of_five_none_of_six_and_the_cap_of_fifty_sets():
         "five": ("subset_sum", 0.92, "applied", 3100.00, 0.0, 0.0,
                  [(f"INV-61{k:02d}", a, True) for k, a in enumerate(powers)]),
         "six": ("", 0.0, "unapplied", 0.0, 0.0, 0.0, []),
-        "fifty_sets": ("subset_sum", 0.6, "suggested", 0.0, 0.0, 0.0, [("INV-Q300", 10.00, False), ("INV-Q301", 25.00, False)]),
-        "forty_sets": ("subset_sum", 0.92, "applied", 35.00, 0.0, 0.0, [("INV-Q400", 10.00, True), ("INV-Q401", 25.00, True)]),
+        "fifty_sets": ("subset_sum", 0.6, "suggested", 0.0, 0.0, 0.0,
+                       [("INV-Q300", 10.00, False), ("INV-Q301", 25.00, False)]),
+        "forty_sets": ("subset_sum", 0.92, "applied", 35.00, 0.0, 0.0,
+                       [("INV-Q400", 10.00, True), ("INV-Q401", 25.00, True)]),
     }
