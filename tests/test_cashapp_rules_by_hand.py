@@ -139,7 +139,7 @@ MORE_INVOICES = [
     ("M6", "INV-5610", 200.00, "2026-05-10", "USD"),
     ("M7", "INV-5710", 1000.00, "2026-05-10", "USD"),
     ("M8", "INV-7712", 500.00, "2026-05-10", "USD"), ("M8", "INV-7721", 500.00, "2026-05-20", "USD"),
-    ("M9", "INV-9410", 300.00, "2026-05-10", "USD"), ("M9", "INV-9420", 200.00, "2026-05-20", "USD"),
+    ("M9", "INV-9410", 300.00, "2025-11-01", "USD"), ("M9", "INV-9420", 200.00, "2026-05-20", "USD"),
     ("M9", "INV-9430", 700.00, "2026-05-30", "USD"),
     ("N1", "INV-1012", 100.00, "2026-05-10", "USD"), ("N1", "INV-1021", 400.00, "2026-05-20", "USD"),
     ("N2", "INV-1110", 300.00, "2025-11-01", "USD"), ("N2", "INV-1188", 200.00, "2026-05-20", "USD"),
@@ -147,6 +147,12 @@ MORE_INVOICES = [
     ("N3", "INV-1220", 150.00, "2026-05-02", "USD"),
     ("N7", "INV-1601", 300.00, "2026-05-01", "USD"), ("N7", "INV-1655", 300.00, "2026-05-02", "USD"),
     ("N7", "INV-1688", 300.00, "2026-05-03", "USD"),
+    ("N8", "INV-1701", 50.00, "2026-05-01", "USD"), ("N8", "INV-1702", 100.00, "2026-05-02", "USD"),
+    ("N10", "INV-9910", 300.00, "2026-05-10", "USD"), ("N10", "INV-9239", 200.00, "2026-05-20", "USD"),
+    ("N12", "INV-3101", 0.01, "2026-05-01", "USD"), ("N12", "INV-3102", 100.00, "2026-05-02", "USD"),
+    ("N13", "INV-3201", 100.00, "2025-11-01", "USD"), ("N13", "INV-3277", 200.00, "2026-05-20", "USD"),
+    ("N13", "INV-3255", 400.00, "2026-05-25", "USD"),
+    ("P7", "INV-2710", 300.00, "2026-05-10", "USD"), ("P8", "INV-2810", 300.00, "2026-05-10", "USD"),
     ("N4", "INV-1310", 100.00, "2026-05-01", "USD"), ("N4", "INV-1320", 100.50, "2026-05-02", "USD"),
     ("N5", "INV-1410", 100.00, "2026-05-01", "USD"),
     ("N6", "INV-1501", 100.00, "2026-05-01", "USD"), ("N6", "INV-1502", 200.00, "2026-05-02", "USD"),
@@ -171,6 +177,12 @@ MORE_PAYMENTS = [
     ("one_of_two_named", "N2", 200.00, "INV-1110 INV-1188", "USD"),  # due 200 days apart
     ("short_over_three", "N3", 300.01, "INV-1230 INV-1220 INV-1210", "USD"),
     ("half_of_three", "N7", 450.00, "INV-1688 INV-1655 INV-1601", "USD"),
+    ("later_near_amount", "N8", 99.50, "", "USD"),
+    ("typo_alone_fits", "N10", 200.00, "INV-9910 9293", "USD"),     # 9293: 9239 with two digits swapped
+    ("cent_in_a_set", "N12", 100.01, "", "USD"),
+    ("two_of_three_far_apart", "N13", 300.00, "INV-3201 INV-3277 INV-3255", "USD"),
+    ("other_far_over", "P3", 400.00, "INV-2710", "USD"),
+    ("unknown_payer_over", None, 400.00, "INV-2810", "USD"),
     ("two_near_amounts", "N4", 100.20, "", "USD"),
     ("one_near_amount", "N5", 99.50, "", "USD"),
     ("set_of_four", "N6", 1500.00, "", "USD"),
@@ -212,6 +224,20 @@ MORE_EXPECTED = {
     # 450 of the 900 named, no set of them makes it: a guess, oldest first, the newest untouched.
     "half_of_three": ("reference_partial", 0.6, "suggested", 0.0, 0.0, 0.0,
                       [("INV-1601", 300.00, False), ("INV-1655", 150.00, False)]),
+    # Only the newer invoice is within 1.99 of 99.50 while the older is open: by chance, often.
+    "later_near_amount": ("amount_tolerance", 0.8, "suggested", 0.0, 0.50, 0.0, [("INV-1702", 99.50, False)]),
+    # 9910 named is 300; the one invoice one edit from 9293 is exactly the 200 paid.
+    "typo_alone_fits": ("reference_typo", 0.95, "applied", 200.00, 0.0, 0.0, [("INV-9239", 200.00, True)]),
+    # 0.01 + 100.00, the two oldest.
+    "cent_in_a_set": ("subset_sum", 0.92, "applied", 100.01, 0.0, 0.0,
+                      [("INV-3101", 0.01, True), ("INV-3102", 100.00, True)]),
+    # 300 of the 700 named: 100 + 200 only, due 200 days apart.
+    "two_of_three_far_apart": ("reference", 0.94, "applied", 300.00, 0.0, 0.0,
+                               [("INV-3201", 100.00, True), ("INV-3277", 200.00, True)]),
+    # 100.00 over another customer's invoice: a guess. Over the one invoice named, the payer known
+    # only by that reference: less sure (0.80) than a payer known by its id (0.90).
+    "other_far_over": ("reference_over", 0.6, "suggested", 0.0, 0.0, 100.00, [("INV-2710", 300.00, False)]),
+    "unknown_payer_over": ("reference_over", 0.8, "suggested", 0.0, 0.0, 100.00, [("INV-2810", 300.00, False)]),
     # Both within 2.00 of 100.20: a guess on the older one, 0.20 over.
     "two_near_amounts": ("amount_tolerance", 0.6, "suggested", 0.0, 0.0, 0.20, [("INV-1310", 100.00, False)]),
     "one_near_amount": ("amount_tolerance", 0.9, "applied", 99.50, 0.50, 0.0, [("INV-1410", 99.50, True)]),
