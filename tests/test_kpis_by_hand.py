@@ -385,3 +385,19 @@ def test_rank_past_due_one_customer_in_two_currencies_converted():
         ranked = rank_past_due(plain, by=by)
         assert list(ranked.columns[:2]) == ["customer_id", "currency"]
         assert list(zip(ranked["customer_id"], ranked["currency"], ranked["past_due"])) == expected
+
+
+def test_period_kpis_default_is_a_quarter_and_frames_take_their_applications():
+    """Without ``months`` the period is the quarter of test_period_kpis_of_the_quarter_by_hand
+    (2026-01-01 to 2026-03-31, 90 days). The same history as frames, the applications given
+    beside them (no Ledger), gives the same book and KPIs: the applications settle what the closed
+    dates did."""
+    row = period_kpis(Ledger(_items()), as_of="2026-03-31").iloc[0]
+    assert str(row["period_start"])[:10] == "2026-01-01"
+    for name, value in {**QUARTER, **_expected(QUARTER)}.items():
+        assert row[name] == pytest.approx(value), name
+    ledger = _as_applications()
+    row = period_kpis(ledger.items, as_of="2026-03-31", applications=ledger.applications).iloc[0]
+    for name, value in {**QUARTER, **_expected(QUARTER)}.items():
+        assert row[name] == pytest.approx(value), name
+

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from arkit import Ledger
+from arkit import ArkitError, Ledger
 from arkit.risk import META_COLUMNS, features, open_features
 
 START = dt.date(2025, 1, 1)
@@ -374,3 +374,9 @@ def test_a_text_extra_column_makes_kinds_of_invoice():
     assert plain.loc[["X1", "X2"], "expected_days_late"].tolist() == pytest.approx([5.0, 5.0])
     scored = open_features(_regions(), as_of="2025-07-31", extra=["region"]).set_index("document_id")
     assert scored.loc[["X1", "X2"], "expected_days_late"].tolist() == pytest.approx([10.0, 0.0])
+
+
+def test_no_invoice_before_as_of_names_the_date():
+    """The first invoice of _regions() is dated 2025-01-01: as of the day before there is nothing to train on."""
+    with pytest.raises(ArkitError, match=r"^no invoices dated on or before 2024-12-31: give a later as_of$"):
+        features(_regions(), as_of="2024-12-31")
