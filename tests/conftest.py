@@ -1,4 +1,5 @@
-"""Shared fixtures: the committed sample ledger and frames converted to each backend."""
+"""Shared fixtures: the committed sample ledger, frames converted to each backend, and the
+builder of the small hand-built ledgers of the by-hand tests."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ from arkit import load_ledger
 from arkit.config import SAMPLES_DIR
 
 BACKENDS = ("pandas", "polars", "polars-lazy", "duckdb")
+HAND_COLUMNS = ["document_id", "doc_type", "doc_date", "due_date", "amount", "closed_date"]
+
+
+def hand_items(rows, customer: str = "C1", currency: str = "USD") -> pd.DataFrame:
+    """Canonical items from rows of (document_id, doc_type, doc_date, due_date, amount,
+    closed_date) written out by hand, dates as "YYYY-MM-DD" (closed None when open), all of one
+    customer and currency."""
+    frame = pd.DataFrame(rows, columns=HAND_COLUMNS)
+    for column in ("doc_date", "due_date", "closed_date"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame.assign(customer_id=customer, currency=currency)
 
 
 @pytest.fixture(scope="session")

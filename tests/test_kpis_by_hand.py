@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import hand_items
 
 from arkit import ArkitError, Ledger
 from arkit.kpis import aging_kpis, compute_kpis, kpis, period_kpis, rank_past_due
@@ -54,11 +55,8 @@ ROWS = [  # document_id, doc_type, doc_date, due_date, amount, closed_date
 ]
 
 
-def _items(rows=ROWS, customer: str = "C1") -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["document_id", "doc_type", "doc_date", "due_date", "amount", "closed_date"])
-    for column in ("doc_date", "due_date", "closed_date"):
-        frame[column] = pd.to_datetime(frame[column])
-    return frame.assign(customer_id=customer, currency="USD")
+def _items(rows=ROWS, customer: str = "C1", currency: str = "USD") -> pd.DataFrame:
+    return hand_items(rows, customer, currency)
 
 
 # Per month: days, opening, sales, closing, current, write-offs (by hand, see the docstring).
@@ -302,3 +300,104 @@ def test_tiles_of_an_empty_aging():
                           "days_past_due": pd.Series([], dtype="int64")})
     tiles = aging_kpis(empty).iloc[0]
     assert (tiles["total_open"], tiles["past_due"], tiles["accounts_open"], tiles["accounts_past_due"]) == (0.0, 0.0, 0, 0)
+
+
+# ------------------------------------------------------------ period KPIs: groups, rates, countback
+QUARTER = dict(days=90, opening=1500.0, sales=4350.0, closing=900.0, current=1200.0, write_offs=-300.0)
+
+
+def test_period_kpis_by_customer_by_hand():
+    """Two customers over the quarter to 2026-03-31, each its own row.
+
+    C1 is the ledger of the module docstring: the quarter of test_period_kpis_of_the_quarter_by_hand.
+    C2: J1 of 400 issued 2026-02-01, due 2026-03-03, never paid. Opening (2025-12-31) 0; sales 400;
+    closing 400, all past due at 2026-03-31 (current 0); no write-offs, nothing settled.
+    DSO = 400 / 400 x 90 = 90; CEI = (0 + 400 - 400) / (0 + 400 - 0) = 0%; ADD = 90.
+    Countback at March: no March sales, then February's 400 covers the 400 in 28 days: 31 + 28 = 59.
+    """
+    c2 = _items([("J1", "invoice", "2026-02-01", "2026-03-03", 400.00, None)], customer="C2")
+    table = period_kpis(Ledger(pd.concat([_items(), c2], ignore_index=True)), as_of="2026-03-31", months=3,
+                        by="customer_id")
+    assert table["customer_id"].tolist() == ["C1", "C2"]
+    c1, c2row = table.iloc[0], table.iloc[1]
+    for name, value in {**QUARTER, **_expected(QUARTER)}.items():
+        assert c1[name] == pytest.approx(value), name
+    assert c1["countback_dso"] == pytest.approx(23.25) and c1["settled"] == 5
+    hand = dict(days=90, opening=0.0, sales=400.0, closing=400.0, current=0.0, write_offs=0.0)
+    for name, value in hand.items():
+        assert c2row[name] == pytest.approx(value), name
+    assert (c2row["dso"], c2row["cei"], c2row["average_days_delinquent"]) == pytest.approx((90.0, 0.0, 90.0))
+    assert c2row["countback_dso"] == pytest.approx(59.0) and c2row["settled"] == 0
+
+
+def test_period_kpis_converted_at_the_rates_given():
+    """The module's ledger in CAD, reported in USD at 0.75 (the one rate, dated before the history):
+    every amount is 3/4 of the USD figures (opening 1125, sales 3262.50, closing 675, current 900,
+    write-offs -225); the ratios and day counts do not change. Without the rates the CAD book
+    cannot be reported in USD."""
+    fx = pd.DataFrame({"currency": ["CAD"], "date": pd.to_datetime(["2025-01-01"]), "rate": [0.75]})
+    row = period_kpis(Ledger(_items(currency="CAD")), as_of="2026-03-31", months=3, currency="USD",
+                      fx_rates=fx).iloc[0]
+    hand = dict(days=90, opening=1125.0, sales=3262.5, closing=675.0, current=900.0, write_offs=-225.0)
+    for name, value in {**hand, **_expected(hand)}.items():
+        assert row[name] == pytest.approx(value), name
+    assert row["countback_dso"] == pytest.approx(23.25)
+
+
+def test_period_kpis_countback_reads_twelve_months_by_default():
+    """One invoice of 100.00 issued on the 1st of each month from 2025-01 to 2026-01 (13 months),
+    due 30 days later, never paid. At 2026-01-31 the AR is 1300.00; the 12 months Feb 2025 - Jan 2026
+    sold only 1200.00, so the default countback (12 months) cannot cover it: null. With 13 months the
+    sales are exactly 1300.00: every day from 2025-01-01 to 2026-01-31, 365 + 31 = 396 days."""
+    rows = []
+    for k, first in enumerate(pd.date_range("2025-01-01", "2026-01-01", freq="MS")):
+        rows.append((f"M{k}", "invoice", str(first.date()), str((first + pd.Timedelta(days=30)).date()), 100.00, None))
+    ledger = Ledger(_items(rows))
+    row = period_kpis(ledger, as_of="2026-01-31", months=1).iloc[0]
+    assert row["closing"] == pytest.approx(1300.0) and row["sales"] == pytest.approx(100.0)
+    assert pd.isna(row["countback_dso"])
+    assert period_kpis(ledger, as_of="2026-01-31", months=1, countback_months=13).iloc[0][
+        "countback_dso"] == pytest.approx(396.0)
+
+
+def test_aging_kpis_several_currencies_message_names_the_remedy():
+    """Unconverted items in two currencies cannot be added up; the message says how to convert."""
+    aged = _aged().assign(currency=["USD", "CAD", "USD", "USD", "USD", "USD"])
+    with pytest.raises(ArkitError) as error:
+        aging_kpis(aged)
+    assert str(error.value) == ("aged items are in several currencies: age them with currency='USD' "
+                                "(or another code)")
+
+
+def test_rank_past_due_one_customer_in_two_currencies_converted():
+    """A owes 100 CAD 5 days past due (at 0.75: 75.00 USD) and 40 USD 95 days past due: converted,
+    they are one account of 115.00 past due, 40.00 over 90, oldest 95 days; B 20 USD, 10 days.
+    Not converted, each currency is a row of its own; asked by currency, the key is not doubled."""
+    aged = pd.DataFrame({"customer_id": ["A", "A", "B"], "open_amount": [100.0, 40.0, 20.0],
+                         "days_past_due": [5, 95, 10], "currency": ["CAD", "USD", "USD"],
+                         "fx_rate": [0.75, 1.0, 1.0]})
+    assert rank_past_due(aged).to_dict("records") == [
+        {"customer_id": "A", "total_open": 115.0, "past_due": 115.0, "over_90": 40.0, "max_days_past_due": 95},
+        {"customer_id": "B", "total_open": 20.0, "past_due": 20.0, "over_90": 0.0, "max_days_past_due": 10}]
+    plain = aged.drop(columns="fx_rate")
+    expected = [("A", "CAD", 100.0), ("A", "USD", 40.0), ("B", "USD", 20.0)]
+    for by in ("customer_id", ["customer_id", "currency"]):
+        ranked = rank_past_due(plain, by=by)
+        assert list(ranked.columns[:2]) == ["customer_id", "currency"]
+        assert list(zip(ranked["customer_id"], ranked["currency"], ranked["past_due"])) == expected
+
+
+def test_period_kpis_default_is_a_quarter_and_frames_take_their_applications():
+    """Without ``months`` the period is the quarter of test_period_kpis_of_the_quarter_by_hand
+    (2026-01-01 to 2026-03-31, 90 days). The same history as frames, the applications given
+    beside them (no Ledger), gives the same book and KPIs: the applications settle what the closed
+    dates did."""
+    row = period_kpis(Ledger(_items()), as_of="2026-03-31").iloc[0]
+    assert str(row["period_start"])[:10] == "2026-01-01"
+    for name, value in {**QUARTER, **_expected(QUARTER)}.items():
+        assert row[name] == pytest.approx(value), name
+    ledger = _as_applications()
+    row = period_kpis(ledger.items, as_of="2026-03-31", applications=ledger.applications).iloc[0]
+    for name, value in {**QUARTER, **_expected(QUARTER)}.items():
+        assert row[name] == pytest.approx(value), name
+

@@ -28,6 +28,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from conftest import hand_items
 
 from arkit import ArkitError, Ledger
 from arkit.monthly import aging_trend, month_ends, monthly_activity
@@ -43,10 +44,7 @@ BUCKETS = ["current", "1-30", "31-60", "61-90", "91-120", "120+"]
 
 
 def _ledger() -> Ledger:
-    frame = pd.DataFrame(ROWS, columns=["document_id", "doc_type", "doc_date", "due_date", "amount", "closed_date"])
-    for column in ("doc_date", "due_date", "closed_date"):
-        frame[column] = pd.to_datetime(frame[column])
-    return Ledger(frame.assign(customer_id="C1", currency="USD"))
+    return Ledger(hand_items(ROWS))
 
 
 def _rows(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[float]]:

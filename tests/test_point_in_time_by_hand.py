@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from arkit import Ledger
+from arkit import ArkitError, Ledger
 from arkit.risk import META_COLUMNS, features, open_features
 
 START = dt.date(2025, 1, 1)
@@ -341,3 +341,42 @@ def test_training_labels_and_settlement_dates_as_known_on_as_of():
                              "DUE_AFTER": "unknown", "TWO_DAYS": False, "GRACE_NOT_PASSED": "unknown"}
     one = features(Ledger(items.head(1)), as_of=_date(D))
     assert one["document_id"].tolist() == ["ON_TIME"] and one.index.tolist() == [0]
+
+
+def _regions() -> Ledger:
+    """20 "north" invoices of customer N settled 10 days after their due dates, 20 "south" ones of
+    customer S settled on their due dates (issued 2025-01-01 to 2025-01-20, due 30 days later),
+    then two invoices of a new customer X issued 2025-07-01, one of each region, open."""
+    rows = []
+    for k in range(20):
+        doc = pd.Timestamp("2025-01-01") + pd.Timedelta(days=k)
+        due = doc + pd.Timedelta(days=30)
+        rows.append((f"N{k}", "N", "north", doc, due, due + pd.Timedelta(days=10)))
+        rows.append((f"S{k}", "S", "south", doc, due, due))
+    for document, region in (("X1", "north"), ("X2", "south")):
+        rows.append((document, "X", region, pd.Timestamp("2025-07-01"), pd.Timestamp("2025-07-31"), pd.NaT))
+    items = pd.DataFrame(rows, columns=["document_id", "customer_id", "region", "doc_date", "due_date", "closed_date"])
+    return Ledger(items.assign(amount=100.0, currency="USD", doc_type="invoice"))
+
+
+def test_a_text_extra_column_makes_kinds_of_invoice():
+    """expected_days_late = the portfolio's mean delay (settled - due) over the settlements of the
+    invoice's kind before its cutoff (20 or more) + its customer's excess (X has no history: 0).
+
+    With ``extra=["region"]`` a north invoice's kind has 20 settlements of 10 days late: 10.0, a
+    south one's 20 on time: 0.0. Without it all 40 are one kind: (20 x 10 + 20 x 0) / 40 = 5.0.
+    The same for the scoring rows of ``open_features`` at 2025-07-31."""
+    by_region = features(_regions(), as_of="2025-07-31", extra=["region"]).set_index("document_id")
+    assert by_region.loc["X1", "expected_days_late"] == pytest.approx(10.0)
+    assert by_region.loc["X2", "expected_days_late"] == pytest.approx(0.0)
+    assert by_region.loc["X1", "region"] == "north" and by_region.loc["X2", "region"] == "south"
+    plain = features(_regions(), as_of="2025-07-31").set_index("document_id")
+    assert plain.loc[["X1", "X2"], "expected_days_late"].tolist() == pytest.approx([5.0, 5.0])
+    scored = open_features(_regions(), as_of="2025-07-31", extra=["region"]).set_index("document_id")
+    assert scored.loc[["X1", "X2"], "expected_days_late"].tolist() == pytest.approx([10.0, 0.0])
+
+
+def test_no_invoice_before_as_of_names_the_date():
+    """The first invoice of _regions() is dated 2025-01-01: as of the day before there is nothing to train on."""
+    with pytest.raises(ArkitError, match=r"^no invoices dated on or before 2024-12-31: give a later as_of$"):
+        features(_regions(), as_of="2024-12-31")
