@@ -521,7 +521,7 @@ def _bucket_table(items: pd.DataFrame, keys: list[str], index: np.ndarray, label
     # Object keys are typed by their values (object ids that are all text come out as str), as in groupby.
     table = {k: pd.Series(uniques.take(codes[first[present]]).infer_objects())
              for k, (codes, uniques) in zip(keys, factorized)}
-    table.update((label, pd.Series(sums[:, i]).astype(dtype, copy=False)) for i, label in enumerate(labels))
+    table.update((label, pd.Series(sums[:, i]).astype(dtype)) for i, label in enumerate(labels))
     return pd.DataFrame(table)
 
 

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import yaml
 
+from arkit.config import PRESETS_DIR
 from arkit.errors import ArkitError
 from arkit.parsing import check_date_format
 from arkit.schema import DOC_TYPES, TABLES
 
 __all__ = ["Mapping", "load_mapping", "preset", "preset_names", "header_key", "PRESETS_DIR"]
 
-PRESETS_DIR = Path(__file__).parent / "presets"
 SIGNS = ("as_is", "negate")
 # Canonical columns that identify an invoice, date it or record its outcome: never model features.
 NOT_FEATURES = ("document_id", "customer_id", "doc_date", "due_date", "closed_date", "open_amount")
