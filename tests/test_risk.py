@@ -108,7 +108,8 @@ def _naive(invoices: pd.DataFrame, disputes: pd.DataFrame, promises: pd.DataFram
     for _, row in inv.iterrows():
         c = row["doc"]
         theirs = inv[inv["customer_id"] == row["customer_id"]]
-        paid = theirs[theirs["settled"].notna() & (theirs["settled"] < c)].sort_values("settled", kind="stable")
+        # Settled the same day: the later issued (then the higher document number) is the later one.
+        paid = theirs[theirs["settled"].notna() & (theirs["settled"] < c)].sort_values(["settled", "doc", "document_id"])
         delay = paid["settled"] - paid["due"]
         is_open = theirs[(theirs["doc"] < c) & ~(theirs["settled"].notna() & (theirs["settled"] < c))]
         past_due = is_open[is_open["due"] < c - 1]

@@ -26,7 +26,8 @@ Features (customer history counts only invoices settled before the cutoff):
 - history: ``settled_invoices``, ``late_share``, ``mean_days_late`` (mean of
   max(0, settled - due)), ``max_days_late``, ``mean_days_to_pay`` (mean of settled -
   document date), ``last5_late_share`` and ``last5_mean_days_late`` (the five latest
-  settled), ``settled_90d`` and ``late_share_90d`` (settled in the 90 days before the
+  settled; of invoices settled the same day, the later issued, then the higher document id, count
+  as later), ``settled_90d`` and ``late_share_90d`` (settled in the 90 days before the
   cutoff), ``late_share_trend`` = last5_late_share - late_share, ``disputed_share`` (of the
   settled invoices, those disputed by their settlement), ``prior_invoices``,
   ``days_since_first_invoice``;
