@@ -2,7 +2,7 @@
 
 from arkit.aging import DEFAULT_BUCKETS, age, aging_summary, bucket_labels, summarize_aging
 from arkit.errors import ArkitError, LedgerError
-from arkit.kpis import aging_kpis
+from arkit._kpis import aging_kpis
 from arkit.ledger import Ledger
 from arkit.loaders import LoadReport, Mapping, load, load_ledger
 

@@ -17,7 +17,7 @@ payment names explicitly is never taken first by a payment that only has the sam
    amounts within the tolerance among the payer's items that passes 1 and 2 left open.
 
 **References.** A remittance names an item by its number in any written form ("INV-00123",
-"inv 123", "#123"; :func:`~arkit.reconcile.normalize_keys`) and by any run of 3 or more digits,
+"inv 123", "#123"; :func:`~arkit._reconcile.normalize_keys`) and by any run of 3 or more digits,
 also glued to a prefix or to another number ("REF:523158", "IN523196", "INV#523158",
 "523158/523159"), leading zeros dropped. Numbers that are not references are read past:
 dates ("2026-11-02", "11/02/2026", "date 20261102"), amounts ("1,234.56", "USD 980",
@@ -98,7 +98,7 @@ from arkit._progress import advance
 from arkit.aging import _ledger_as_of, age
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
-from arkit.reconcile import normalize_keys
+from arkit._reconcile import normalize_keys
 
 __all__ = ["CashApplication", "apply_cash", "credit_offsets", "score_matches", "PAYMENT_COLUMNS", "PASSES"]
 
@@ -313,7 +313,7 @@ class _Book:
 
 def _remittance_keys(remittances: pd.Series) -> pd.DataFrame:
     """The keys every remittance may name, all remittances at once: each word normalized like a
-    document number (:func:`~arkit.reconcile.normalize_keys`) and each run of 3 or more digits
+    document number (:func:`~arkit._reconcile.normalize_keys`) and each run of 3 or more digits
     without its leading zeros, once the dates, amounts and account numbers are blanked out.
     Columns ``position`` (of the remittance) and ``key``, in the remittance's order."""
     clean = remittances.str.replace(_NOT_REFERENCES, " ", regex=True)

@@ -298,7 +298,7 @@ def _write(frame: pd.DataFrame, args) -> int:
 
 
 def _kpis(args) -> int:
-    from arkit.kpis import kpis, period_kpis
+    from arkit._kpis import kpis, period_kpis
 
     by = _columns(args.by)
     table = (period_kpis if args.total else kpis)(_load(args).ledger, args.as_of, args.months, by,
@@ -309,7 +309,7 @@ def _kpis(args) -> int:
 
 
 def _report(args) -> int:
-    from arkit.report_pack import report_pack, write_report_workbook
+    from arkit._report_pack import report_pack, write_report_workbook
 
     pack = report_pack(_load(args).ledger, args.as_of, currency=args.reporting_currency)
     write_report_workbook(pack, args.output)
@@ -375,7 +375,7 @@ def _chosen(card: dict) -> str:
 
 def _worklist(args) -> int:
     from arkit.risk import DelinquencyModel
-    from arkit.worklist import worklist
+    from arkit._worklist import worklist
 
     model = DelinquencyModel.load(args.model) if args.model else None  # a bad file fails before the load
     ledger = _load(args).ledger
@@ -385,8 +385,8 @@ def _worklist(args) -> int:
 
 
 def _reconcile(args) -> int:
-    from arkit.reconcile import reconcile
-    from arkit.report_pack import write_report_workbook
+    from arkit._reconcile import reconcile
+    from arkit._report_pack import write_report_workbook
 
     labels = tuple(part.strip() for part in args.labels.split(","))
     left = _load(args, customer=args.customer)

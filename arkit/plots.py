@@ -18,7 +18,7 @@ from arkit.errors import ArkitError
 __all__ = ["plot_aging_buckets", "plot_aging_trend", "plot_dso_cei", "plot_bucket_mix", "plot_kpi_trend",
            "plot_calibration", "figure_png", "short_money", "KPI_LABELS"]
 
-#: Display name and unit of each column of :func:`arkit.kpis.kpis`.
+#: Display name and unit of each column of :func:`arkit._kpis.kpis`.
 KPI_LABELS = {
     "dso": ("DSO", "days"),
     "countback_dso": ("Countback DSO", "days"),

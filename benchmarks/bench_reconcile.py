@@ -10,7 +10,7 @@ rows missing, 2% rows of its own, 1% amounts changed by 1.00-500.00, 1% amounts 
 written twice on one side (50 per side, the second copy in another id form).
 
 datacompy (``datacompy.PandasCompare``, its pandas ``Compare``) gets the same rows with the key
-already normalized by :func:`arkit.reconcile.normalize_keys` (not timed: datacompy cannot
+already normalized by :func:`arkit._reconcile.normalize_keys` (not timed: datacompy cannot
 normalize prefixes or zeros), joined on it with ``abs_tol=0.05``; arkit is timed twice: on the
 raw ids (normalizing them itself) and on the same normalized frames as datacompy
 (``normalize=False``). The verdicts must agree: matched, amount mismatch, date mismatch (all
@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 
 from timing import best_of
 
-from arkit.reconcile import normalize_keys, reconcile
+from arkit._reconcile import normalize_keys, reconcile
 
 TOLERANCE = 0.05
 TARGET = 3.0

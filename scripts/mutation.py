@@ -40,7 +40,7 @@ MUTMUT = [sys.executable, "-m", "mutmut"]
 TARGETS = {
     "arkit.aging": ["bucket_labels", "_age", "_open_cents", "_applied", "_fx_rates_on", "_summarize",
                     "_summarize_days", "_sum_buckets", "sum_money"],
-    "arkit.kpis": ["aging_kpis", "rank_past_due", "compute_kpis", "_ratio", "_settlements", "_monthly_figures",
+    "arkit._kpis": ["aging_kpis", "rank_past_due", "compute_kpis", "_ratio", "_settlements", "_monthly_figures",
                    "period_kpis"],
     "arkit.cashapp": ["_by_references", "_by_amount", "_subsets", "_oldest_first"],
     "arkit.risk.point_in_time": ["_compute", "open_features", "features", "_label", "_ratio", "xǁ_Timelineǁbefore",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from arkit import aging_summary, load_ledger
 from arkit.config import SAMPLES_DIR
-from arkit.kpis import kpis
+from arkit._kpis import kpis
 from arkit.monthly import aging_trend
 from arkit.plots import figure_png, plot_aging_buckets, plot_aging_trend, plot_bucket_mix, plot_dso_cei
 

@@ -269,7 +269,7 @@ def test_aging_cli_prints_the_conversion_by_hand(fx_case, capsys):
 
 
 def test_kpis_closing_and_sales_match_a_conversion_by_hand(fx_case):
-    from arkit.kpis import kpis
+    from arkit._kpis import kpis
 
     items, _, ledger = fx_case
     table = kpis(ledger, as_of=AS_OF, months=3, countback_months=1).set_index("period_end")

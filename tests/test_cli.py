@@ -123,7 +123,7 @@ def test_csv_output_never_carries_a_formula(tmp_path, capsys):
 
 
 def test_kpis_command_monthly_and_total(capsys, sample_ledger):
-    from arkit.kpis import kpis, period_kpis
+    from arkit._kpis import kpis, period_kpis
 
     assert main(["kpis", str(SAMPLES_DIR), "--as-of", "2026-10-31", "--months", "2", "--format", "json"]) == 0
     monthly = json.loads(capsys.readouterr().out)

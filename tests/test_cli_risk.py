@@ -12,7 +12,7 @@ from source_tree import PROJECT_ROOT
 from arkit.cli import main
 from arkit.config import SAMPLES_DIR
 from arkit.risk import DelinquencyModel
-from arkit.worklist import worklist
+from arkit._worklist import worklist
 
 SAMPLE = str(SAMPLES_DIR)
 AS_OF = "2026-10-31"

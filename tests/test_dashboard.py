@@ -6,7 +6,7 @@ import pytest
 
 from arkit import age, aging_kpis
 from arkit.dashboards import TriageDashboard
-from arkit.kpis import rank_past_due
+from arkit._kpis import rank_past_due
 
 
 @pytest.fixture(scope="module")

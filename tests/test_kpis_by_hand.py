@@ -39,7 +39,7 @@ import pytest
 from conftest import hand_items
 
 from arkit import ArkitError, Ledger
-from arkit.kpis import aging_kpis, compute_kpis, kpis, period_kpis, rank_past_due
+from arkit._kpis import aging_kpis, compute_kpis, kpis, period_kpis, rank_past_due
 
 ROWS = [  # document_id, doc_type, doc_date, due_date, amount, closed_date
     ("I1", "invoice", "2025-12-10", "2026-01-09", 1000.00, "2026-01-05"),

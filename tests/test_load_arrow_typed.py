@@ -12,7 +12,7 @@ import pytest
 import importlib
 from arkit import LedgerError, load
 
-load_module = importlib.import_module("arkit.loaders.load")  # the module: the package exports a function of that name
+load_module = importlib.import_module("arkit.loaders._load")  # the module: the package exports a function of that name
 
 HEADER = "document_id,customer_id,doc_type,doc_date,due_date,amount,currency,reference"
 ROWS = [

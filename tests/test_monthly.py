@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from test_aging_properties import BASE, _frames, ledgers
 
 from arkit import aging_summary, bucket_labels
-from arkit.kpis import KPI_COLUMNS, compute_kpis, kpis, period_kpis
+from arkit._kpis import KPI_COLUMNS, compute_kpis, kpis, period_kpis
 from arkit.monthly import aging_trend, month_ends, monthly_activity
 
 LABELS = bucket_labels()

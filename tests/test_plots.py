@@ -6,7 +6,7 @@ import pytest
 
 from arkit import DEFAULT_BUCKETS, bucket_labels
 from arkit.errors import ArkitError
-from arkit.kpis import kpis
+from arkit._kpis import kpis
 from arkit.monthly import aging_trend
 from arkit.plots import figure_png, plot_aging_buckets, plot_aging_trend, plot_bucket_mix, plot_dso_cei, \
     plot_kpi_trend

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arkit import ArkitError, Ledger
-from arkit.reconcile import STATUSES, compare_snapshots, normalize_keys, reconcile
+from arkit._reconcile import STATUSES, compare_snapshots, normalize_keys, reconcile
 
 
 def cents(values) -> np.ndarray:

@@ -12,7 +12,7 @@ import pytest
 
 import arkit
 from arkit.cli import main
-from arkit.reconcile import compare_snapshots, reconcile
+from arkit._reconcile import compare_snapshots, reconcile
 
 HEADER = ["document_id", "customer_id", "doc_date", "amount"]
 

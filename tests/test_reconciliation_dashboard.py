@@ -14,7 +14,7 @@ from arkit import age
 from arkit.cashapp import apply_cash
 from arkit.config import SAMPLES_DIR
 from arkit.dashboards.reconciliation import FILES, ReconciliationDashboard
-from arkit.reconcile import compare_snapshots
+from arkit._reconcile import compare_snapshots
 
 PAYMENTS = SAMPLES_DIR / "bank" / "payments.csv"
 

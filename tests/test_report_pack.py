@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arkit import ArkitError, Ledger, age, aging_kpis, aging_summary, bucket_labels, summarize_aging
-from arkit.report_pack import (
+from arkit._report_pack import (
     DEFAULT_THRESHOLDS,
     aged_credit_balances,
     large_debit_balances,

@@ -9,7 +9,7 @@ from browser import ERROR_TEXT, browser_page, serve_notebook
 
 from arkit.dashboards.risk import RiskDashboard
 from arkit.risk import backtest
-from arkit.worklist import worklist
+from arkit._worklist import worklist
 
 
 @pytest.fixture(scope="module")

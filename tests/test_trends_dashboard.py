@@ -10,7 +10,7 @@ from browser import ERROR_TEXT, browser_page, serve_notebook
 
 from arkit.dashboards import TrendsDashboard
 from arkit.dashboards import trends as trends_module
-from arkit.kpis import KPI_COLUMNS, kpis
+from arkit._kpis import KPI_COLUMNS, kpis
 
 
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from arkit import ArkitError, Ledger
-from arkit.worklist import Policy, credit_line, promises, worklist
+from arkit._worklist import Policy, credit_line, promises, worklist
 
 AS_OF = "2026-10-31"
 

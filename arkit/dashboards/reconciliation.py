@@ -1,7 +1,7 @@
 """The reconciliation page: two ledgers compared line by line, and the cash application of payments.
 
-Widgets only: :func:`arkit.reconcile.compare_snapshots` of two month-end open-item snapshots of
-the ledger, or :func:`arkit.reconcile.reconcile` of two uploaded files (each loaded with
+Widgets only: :func:`arkit._reconcile.compare_snapshots` of two month-end open-item snapshots of
+the ledger, or :func:`arkit._reconcile.reconcile` of two uploaded files (each loaded with
 :func:`arkit.load`, so every loader rule and error applies); :func:`arkit.cashapp.apply_cash`
 of the payments file. Results download as CSV (data-URI links; capped at 2 MB, beyond which the
 page says to use ``arkit reconcile`` / ``arkit cashapp``).
@@ -25,7 +25,7 @@ from arkit.errors import ArkitError
 from arkit.export import protect_formulas
 from arkit.ledger import Ledger
 from arkit.loaders import LoadResult, load
-from arkit.reconcile import STATUSES, ReconcileResult, compare_snapshots, reconcile
+from arkit._reconcile import STATUSES, ReconcileResult, compare_snapshots, reconcile
 
 __all__ = ["ReconciliationDashboard", "download_link", "payments_from_environment"]
 

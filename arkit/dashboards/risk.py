@@ -1,7 +1,7 @@
 """The risk dashboard: an honest backtest of the delinquency model, and today's worklist.
 
 Widgets only: the backtest is :func:`arkit.risk.backtest` at the chosen split date (computed once
-per date); the worklist is :func:`arkit.worklist.worklist` on the latest date, scored by a model
+per date); the worklist is :func:`arkit._worklist.worklist` on the latest date, scored by a model
 fitted on the whole history (or the one passed in), with each account's drivers in words.
 """
 
@@ -18,7 +18,7 @@ from arkit.ledger import Ledger
 from arkit.plots import figure_png, plot_calibration
 from arkit.risk import Backtest, DelinquencyModel, backtest, calibration_table
 from arkit.risk.drivers import feature_name
-from arkit.worklist import worklist
+from arkit._worklist import worklist
 
 __all__ = ["RiskDashboard", "split_dates"]
 

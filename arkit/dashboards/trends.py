@@ -1,7 +1,7 @@
 """The trends dashboard: aging, DSO and CEI over the last months, for the portfolio or one group.
 
 Widgets only: every number comes from :func:`arkit.monthly.aging_trend` and
-:func:`arkit.kpis.kpis`, computed once per (months, group column) and then filtered.
+:func:`arkit._kpis.kpis`, computed once per (months, group column) and then filtered.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pandas as pd
 
 from arkit.aging import DEFAULT_BUCKETS
 from arkit.errors import ArkitError
-from arkit.kpis import KPI_COLUMNS, kpis
+from arkit._kpis import KPI_COLUMNS, kpis
 from arkit.ledger import Ledger
 from arkit.monthly import aging_trend
 from arkit.plots import KPI_LABELS, figure_png, plot_aging_trend, plot_bucket_mix, plot_dso_cei, plot_kpi_trend

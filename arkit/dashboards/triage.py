@@ -1,7 +1,7 @@
 """The portfolio triage dashboard: KPI tiles, the aging chart and the most past-due accounts.
 
 Widgets only: every number comes from :func:`arkit.age`, :func:`arkit.aging_kpis`,
-:func:`arkit.summarize_aging` and :func:`arkit.kpis.rank_past_due`.
+:func:`arkit.summarize_aging` and :func:`arkit._kpis.rank_past_due`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 from arkit.aging import DEFAULT_BUCKETS, age, summarize_aging
 from arkit.config import SAMPLES_DIR
 from arkit.errors import ArkitError
-from arkit.kpis import aging_kpis, rank_past_due
+from arkit._kpis import aging_kpis, rank_past_due
 from arkit.ledger import Ledger
 from arkit.loaders import load_ledger
 from arkit.plots import figure_png, plot_aging_buckets

@@ -123,7 +123,7 @@ class LoadResult:
     ``duplicates`` holds those rows (identical to a loaded row, or with the same document id
     and other values) as canonical items, with ``source``, ``line`` and ``reason``: they are
     rejected from the ledger, yet a reconciliation must show them (a statement that lists one
-    invoice twice bills it twice), so :func:`arkit.reconcile.reconcile` takes them from here.
+    invoice twice bills it twice), so :func:`arkit._reconcile.reconcile` takes them from here.
     """
 
     ledger: Ledger
