@@ -35,7 +35,7 @@ import narwhals as nw
 import datetime as dt
 from collections.abc import Sequence
 
-from arkit._progress import advance
+from arkit.progress import advance
 from arkit.aging import _cents, _finish, named_blanks, sum_money
 from arkit.errors import ArkitError
 from arkit.monthly import _convert, _day, _events, _finish_small, _keys, _setup, _small, _with_currency, _with_period, \

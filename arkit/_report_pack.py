@@ -27,7 +27,7 @@ import pandas as pd
 from arkit.aging import (DEFAULT_BUCKETS, _cents, _finish, _ledger_as_of, _to_date, age, bucket_labels,
                          named_blanks, sum_money, summarize_aging, with_day_numbers)
 from arkit.errors import ArkitError
-from arkit.export import DATE_FORMAT, MONEY_FORMAT, write_cell
+from arkit.rendering.safety import DATE_FORMAT, MONEY_FORMAT, write_cell
 from arkit._kpis import aging_kpis
 from arkit.ledger import Ledger
 from arkit.monthly import FLOWS, _finish_small, _small, monthly_activity

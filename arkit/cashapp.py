@@ -94,7 +94,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from arkit._progress import advance
+from arkit.progress import advance
 from arkit.aging import _ledger_as_of, age
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
@@ -494,7 +494,7 @@ def _by_amount(currency, cents: int, customer, book: _Book, tol: int, max_invoic
 def _payments_frame(payments) -> pd.DataFrame:
     if not isinstance(payments, pd.DataFrame):
         raise ArkitError("payments must be a pandas DataFrame in the payments layout "
-                         f"({', '.join(PAYMENT_COLUMNS)}); read a file with arkit.bank.read_payments")
+                         f"({', '.join(PAYMENT_COLUMNS)}); read a file with arkit.loaders.bank.read_payments")
     missing = [c for c in ("payment_id", "date", "amount") if c not in payments]
     if missing:
         raise ArkitError(f"payments lack the column(s) {', '.join(missing)} (layout: {', '.join(PAYMENT_COLUMNS)})")

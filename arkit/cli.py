@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from arkit import _progress
+from arkit import progress
 from arkit.aging import DEFAULT_BUCKETS, aging_summary
 from arkit.config import SAMPLES_DIR, TRIAGE_NOTEBOOK
 from arkit.errors import ArkitError
-from arkit.export import protect_formulas
+from arkit.rendering.safety import protect_formulas
 from arkit.ledger import Ledger
 from arkit.loaders import LoadResult, load, preset_names, read_source_file, suggest_mapping
 from arkit.loaders.sql import is_database_url
-from arkit.terminal import printable
+from arkit.rendering.text import printable
 
 __all__ = ["main", "build_parser"]
 
@@ -227,8 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _tell(message: str, stream=None) -> None:
-    """Print a message for people (stderr by default), ledger text in it escaped (see arkit.terminal)."""
-    _progress.write(printable(message, newlines=True) + "\n", stream)
+    """Print a message for people (stderr by default), ledger text in it escaped (see arkit.rendering.text)."""
+    progress.write(printable(message, newlines=True) + "\n", stream)
 
 
 def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -246,7 +246,7 @@ def _render(frame: pd.DataFrame, fmt: str) -> str:
         return protect_formulas(frame).to_csv(index=False, lineterminator="\n", float_format="%.2f")
     if fmt == "json":
         return frame.to_json(orient="records", double_precision=2, indent=1) + "\n"
-    # Ledger text is shown, never obeyed by the terminal: cells and names escaped (arkit.terminal).
+    # Ledger text is shown, never obeyed by the terminal: cells and names escaped (arkit.rendering.text).
     frame = frame.rename(columns=lambda c: printable(c) if isinstance(c, str) else c)
     texts = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c])
                                               or pd.api.types.is_datetime64_any_dtype(frame[c]))]
@@ -265,7 +265,7 @@ def _load_command(args) -> int:
         _tell(f"arkit: {suggestion.why}")
         proposed = suggestion.to_yaml()
         # Saved to a file it must stay exact YAML; on a screen, header text is shown, not obeyed.
-        _progress.write(printable(proposed, newlines=True) if sys.stdout.isatty() else proposed, sys.stdout)
+        progress.write(printable(proposed, newlines=True) if sys.stdout.isatty() else proposed, sys.stdout)
         return 0
     report = _load(args).report
     if args.rejects:
@@ -273,7 +273,7 @@ def _load_command(args) -> int:
         protect_formulas(rejects).to_csv(args.rejects, index=False, lineterminator="\n")
         _tell(f"wrote {len(rejects)} rejected rows to {args.rejects}")
     if args.json:
-        _progress.write(json.dumps(report.to_dict(), indent=1, default=str) + "\n", sys.stdout)
+        progress.write(json.dumps(report.to_dict(), indent=1, default=str) + "\n", sys.stdout)
     else:
         _tell(str(report), sys.stdout)
     return 0
@@ -293,7 +293,7 @@ def _write(frame: pd.DataFrame, args) -> int:
         args.output.write_text(text, encoding="utf-8")
         _tell(f"wrote {len(frame)} rows to {args.output}")
     else:
-        _progress.write(text, sys.stdout)
+        progress.write(text, sys.stdout)
     return 0
 
 
@@ -333,7 +333,7 @@ def _risk(args) -> int:
     if args.risk_command == "backtest":
         result = backtest(ledger, args.split_date, args.grace, method=args.method, extra=_columns(args.extra) or ())
         if args.json:
-            _progress.write(json.dumps(result.to_dict(), indent=1) + "\n", sys.stdout)
+            progress.write(json.dumps(result.to_dict(), indent=1) + "\n", sys.stdout)
             return 0
         names = {"model": result.metrics, "invoice fields alone": result.baselines["invoice_fields"],
                  "late-share rule": result.baselines["late_share_rule"]}
@@ -425,7 +425,7 @@ def _one_customer(result: LoadResult, customer: str) -> LoadResult:
 
 
 def _cashapp(args) -> int:
-    from arkit.bank import read_payments
+    from arkit.loaders.bank import read_payments
     from arkit.cashapp import apply_cash
 
     payments = read_payments(args.payments, mapping=args.payments_mapping, date_format=args.date_format,
@@ -443,7 +443,7 @@ def _cashapp(args) -> int:
         protect_formulas(outcome).to_csv(args.payments_out, index=False, lineterminator="\n", float_format="%.2f")
         _tell(f"wrote {len(outcome)} payments to {args.payments_out}")
     if args.json:
-        _progress.write(json.dumps(summary, indent=1) + "\n", sys.stdout)
+        progress.write(json.dumps(summary, indent=1) + "\n", sys.stdout)
     else:
         _tell(f"{summary['payments']:,} payments: {summary['auto_applied']:,} applied automatically "
               f"({summary['amount_applied']:,.2f}), {summary['suggested']:,} with suggestions, "
@@ -503,11 +503,11 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"sample": _sample, "load": _load_command, "aging": _aging, "kpis": _kpis, "report": _report,
                "statements": _statements, "risk": _risk, "worklist": _worklist, "reconcile": _reconcile,
                "cashapp": _cashapp, "credits": _credits, "dashboard": _dashboard}[args.command]
-    _progress.disable(getattr(args, "no_progress", False))
+    progress.disable(getattr(args, "no_progress", False))
     try:
         # One bar for the command, naming the stage reached; not while the dashboard serves.
         name = " ".join(filter(None, ["arkit", args.command, getattr(args, "risk_command", None)]))
-        with _progress.task(name) if args.command != "dashboard" else contextlib.nullcontext():
+        with progress.task(name) if args.command != "dashboard" else contextlib.nullcontext():
             return handler(args)
     except ArkitError as exc:
         _tell(f"arkit: error: {exc}")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import narwhals as nw
 
-from arkit._progress import advance
+from arkit.progress import advance
 from arkit.aging import (BLANK_KEY, DEFAULT_BUCKETS, _cents, _inputs, _to_date, bucket_labels, check_target_currency,
                          with_day_numbers)
 from arkit.errors import ArkitError

@@ -20,7 +20,7 @@ import pandas as pd
 
 from arkit.aging import DEFAULT_BUCKETS, _ledger_as_of, _to_date, age, bucket_labels, summarize_aging
 from arkit.errors import ArkitError
-from arkit.export import MONEY_FORMAT, write_cell
+from arkit.rendering.safety import MONEY_FORMAT, write_cell
 from arkit.ledger import Ledger
 from arkit.parsing import isin
 

@@ -9,7 +9,7 @@ from arkit import aging_summary, load_ledger
 from arkit.config import SAMPLES_DIR
 from arkit._kpis import kpis
 from arkit.monthly import aging_trend
-from arkit.plots import figure_png, plot_aging_buckets, plot_aging_trend, plot_bucket_mix, plot_dso_cei
+from arkit.rendering.plots import figure_png, plot_aging_buckets, plot_aging_trend, plot_bucket_mix, plot_dso_cei
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from arkit import ArkitError
-from arkit.bank import PAYMENT_COLUMNS, read_bai2, read_camt053, read_payments
+from arkit.loaders.bank import PAYMENT_COLUMNS, read_bai2, read_camt053, read_payments
 
 DATA = Path(__file__).parent / "data" / "bank"
 CENT = 0.005

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from arkit import _progress
-from arkit.terminal import printable
+from arkit import progress
+from arkit.rendering.text import printable
 
 ROOT = Path(__file__).resolve().parents[1]
 CLEAR_AND_CLIPBOARD = "Evil\x1b[2J\x1b]52;c;ZXZpbA==\x07 Co"
@@ -179,8 +179,8 @@ def test_progress_can_be_turned_off_on_a_terminal(history, how):
 
 
 def test_the_hooks_are_no_ops_without_a_terminal(capsys):
-    with _progress.task("work", total=2) as bar:
+    with progress.task("work", total=2) as bar:
         bar.update()
-        _progress.advance("a stage")
-        assert list(_progress.tracked(iter(["a", "b", "c"]), "items")) == ["a", "b", "c"]
+        progress.advance("a stage")
+        assert list(progress.tracked(iter(["a", "b", "c"]), "items")) == ["a", "b", "c"]
     assert capsys.readouterr() == ("", "")

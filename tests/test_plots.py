@@ -8,7 +8,7 @@ from arkit import DEFAULT_BUCKETS, bucket_labels
 from arkit.errors import ArkitError
 from arkit._kpis import kpis
 from arkit.monthly import aging_trend
-from arkit.plots import figure_png, plot_aging_buckets, plot_aging_trend, plot_bucket_mix, plot_dso_cei, \
+from arkit.rendering.plots import figure_png, plot_aging_buckets, plot_aging_trend, plot_bucket_mix, plot_dso_cei, \
     plot_kpi_trend
 
 LABELS = bucket_labels(DEFAULT_BUCKETS)

@@ -22,7 +22,7 @@ from arkit.aging import age
 from arkit.cashapp import CashApplication, apply_cash
 from arkit.config import SAMPLES_DIR
 from arkit.errors import ArkitError
-from arkit.export import protect_formulas
+from arkit.rendering.safety import protect_formulas
 from arkit.ledger import Ledger
 from arkit.loaders import LoadResult, load
 from arkit._reconcile import STATUSES, ReconcileResult, compare_snapshots, reconcile
@@ -234,7 +234,7 @@ class ReconciliationDashboard(widgets.VBox):
     # ------------------------------------------------------------------ cash application
     def apply_payments(self, payments) -> None:
         """Apply ``payments`` (a file or a frame in the payments layout) to the ledger."""
-        from arkit.bank import read_payments
+        from arkit.loaders.bank import read_payments
 
         try:
             frame = read_payments(payments) if isinstance(payments, (str, Path)) else payments

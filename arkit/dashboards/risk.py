@@ -15,7 +15,7 @@ import pandas as pd
 
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
-from arkit.plots import figure_png, plot_calibration
+from arkit.rendering.plots import figure_png, plot_calibration
 from arkit.risk import Backtest, DelinquencyModel, backtest, calibration_table
 from arkit.risk.drivers import feature_name
 from arkit._worklist import worklist

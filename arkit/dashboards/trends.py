@@ -16,7 +16,7 @@ from arkit.errors import ArkitError
 from arkit._kpis import KPI_COLUMNS, kpis
 from arkit.ledger import Ledger
 from arkit.monthly import aging_trend
-from arkit.plots import KPI_LABELS, figure_png, plot_aging_trend, plot_bucket_mix, plot_dso_cei, plot_kpi_trend
+from arkit.rendering.plots import KPI_LABELS, figure_png, plot_aging_trend, plot_bucket_mix, plot_dso_cei, plot_kpi_trend
 
 __all__ = ["TrendsDashboard", "GROUP_COLUMNS", "format_kpi"]
 

@@ -20,7 +20,7 @@ from arkit.errors import ArkitError
 from arkit._kpis import aging_kpis, rank_past_due
 from arkit.ledger import Ledger
 from arkit.loaders import load_ledger
-from arkit.plots import figure_png, plot_aging_buckets
+from arkit.rendering.plots import figure_png, plot_aging_buckets
 
 __all__ = ["TriageDashboard", "FILTER_COLUMNS", "ledger_from_environment"]
 

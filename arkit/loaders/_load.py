@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from arkit._progress import advance, tracked
+from arkit.progress import advance, tracked
 from arkit.errors import ArkitError, LedgerError
 from arkit.ledger import TABLE_NAMES, Ledger
 from arkit.loaders.mapping import Mapping, header_key, load_mapping, preset

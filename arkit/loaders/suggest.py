@@ -34,7 +34,7 @@ from arkit.errors import ArkitError
 from arkit.loaders.mapping import Mapping, header_key, preset, preset_names
 from arkit.parsing import is_missing, parse_amounts, parse_dates, parse_flags
 from arkit.schema import TABLES
-from arkit.terminal import printable
+from arkit.rendering.text import printable
 
 __all__ = ["SYNONYMS", "ABBREVIATIONS", "Suggestion", "suggest_mapping", "header_words"]
 

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
-from arkit._progress import advance
+from arkit.progress import advance
 from arkit.aging import _to_date
 from arkit.errors import ArkitError
 from arkit.risk.model import DelinquencyModel, fold_known

@@ -76,7 +76,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from threadpoolctl import threadpool_limits
 
-from arkit._progress import advance
+from arkit.progress import advance
 from arkit.aging import _to_date
 from arkit.errors import ArkitError
 from arkit.risk.point_in_time import META_COLUMNS, extra_columns, features, labels, open_features, training_set

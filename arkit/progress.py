@@ -16,7 +16,7 @@ import shutil
 import sys
 from collections.abc import Iterable, Iterator
 
-from arkit.terminal import printable
+from arkit.rendering.text import printable
 
 __all__ = ["enabled", "disable", "task", "tracked", "advance", "write"]
 
