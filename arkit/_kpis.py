@@ -36,7 +36,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 from arkit.progress import advance
-from arkit.aging import _cents, _finish, named_blanks, sum_money
+from arkit._common import finish, to_cents
+from arkit.aging import named_blanks, sum_money
 from arkit.errors import ArkitError
 from arkit.monthly import _convert, _day, _events, _finish_small, _keys, _setup, _small, _with_currency, _with_period, \
     aging_trend, monthly_activity, with_month_key
@@ -75,7 +76,7 @@ def aging_kpis(aged, severe_days: int = 90):
             raise ArkitError("aged items are in several currencies: age them with currency='USD' (or another code)")
     days = nw.col("days_past_due")
     per_customer = sum_money(
-        lf.with_columns(_cents(nw.col("open_amount")).alias("_open")).with_columns(
+        lf.with_columns(to_cents(nw.col("open_amount")).alias("_open")).with_columns(
             nw.when(days > 0).then(nw.col("_open")).otherwise(nw.lit(0)).alias("_past_due"),
             nw.when(days > severe_days).then(nw.col("_open")).otherwise(nw.lit(0)).alias("_severe"),
         ),
@@ -98,7 +99,7 @@ def aging_kpis(aged, severe_days: int = 90):
         .otherwise(nw.lit(None, nw.Float64))
         .alias("pct_past_due")
     )
-    return _finish(totals.select("total_open", "past_due", "pct_past_due", *money[2:], "accounts_open",
+    return finish(totals.select("total_open", "past_due", "pct_past_due", *money[2:], "accounts_open",
                                  "accounts_past_due"), aged)
 
 
@@ -129,7 +130,7 @@ def rank_past_due(aged, by: str | list[str] = "customer_id", top: int | None = N
     lf = lf.with_columns(named_blanks(schema, keys))
     days = nw.col("days_past_due")
     severe = f"over_{severe_days}"
-    cents = _cents(nw.col("open_amount"))
+    cents = to_cents(nw.col("open_amount"))
     ranked = (
         sum_money(
             lf.with_columns(cents.alias("total_open")).with_columns(
@@ -149,7 +150,7 @@ def rank_past_due(aged, by: str | list[str] = "customer_id", top: int | None = N
     )
     if top is not None:
         ranked = ranked.head(top)
-    return _finish(ranked, aged)
+    return finish(ranked, aged)
 
 
 def _ratio(numerator: nw.Expr, denominator: nw.Expr) -> nw.Expr:
@@ -220,7 +221,7 @@ def compute_kpis(monthly, by: str | Sequence[str] | None = None, countback_month
     lf = lf.with_columns(kpi).with_columns(
         (c("dso") - c("best_possible_dso")).alias("average_days_delinquent"))
     lf = lf.drop([n for n in lf.collect_schema().names() if n.startswith(("_s", "_d"))])
-    return _finish(lf, monthly)
+    return finish(lf, monthly)
 
 
 def _settlements(ledger, applications, as_of_day: int, ends: list[dt.date], keys: list[str], currency, fx_rates):

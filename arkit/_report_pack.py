@@ -24,8 +24,8 @@ from types import MappingProxyType
 import narwhals as nw
 import pandas as pd
 
-from arkit.aging import (DEFAULT_BUCKETS, _cents, _finish, _ledger_as_of, _to_date, age, bucket_labels,
-                         named_blanks, sum_money, summarize_aging, with_day_numbers)
+from arkit._common import finish, ledger_as_of, to_cents, to_date
+from arkit.aging import (DEFAULT_BUCKETS, age, bucket_labels, named_blanks, sum_money, summarize_aging, with_day_numbers)
 from arkit.errors import ArkitError
 from arkit.rendering.safety import DATE_FORMAT, MONEY_FORMAT, write_cell
 from arkit._kpis import aging_kpis
@@ -100,7 +100,7 @@ def _accounts(lf: nw.LazyFrame, keys: list[str], days: int) -> nw.LazyFrame:
     and ``max_days_past_due`` (its oldest open debit item), money still in cents."""
     schema = lf.collect_schema()
     attributes = [c for c in ACCOUNT_ATTRIBUTES if c in schema and c not in keys]
-    cents = _cents(nw.col("open_amount"))
+    cents = to_cents(nw.col("open_amount"))
     dpd = nw.col("days_past_due")
     money = sum_money(
         lf.with_columns(cents.alias("total_open")).with_columns(
@@ -142,7 +142,7 @@ def past_due_by_days(aged, days: Sequence[int] = (5, 10, 15, 30, 60, 90)):
     groups = keys[1:]  # currency, when the amounts were not converted
     dpd = nw.col("days_past_due")
     amounts, counts = [f"_amount{i}" for i in range(len(thresholds))], [f"_items{i}" for i in range(len(thresholds))]
-    marked = lf.with_columns(_cents(nw.col("open_amount")).alias("_cents")).with_columns(
+    marked = lf.with_columns(to_cents(nw.col("open_amount")).alias("_cents")).with_columns(
         *(nw.when(dpd > d).then(nw.col("_cents")).otherwise(nw.lit(0)).alias(a) for d, a in zip(thresholds, amounts)),
         *((dpd > d).cast(nw.Int64).alias(n) for d, n in zip(thresholds, counts)))
     flags = [f"_accounts{i}" for i in range(len(thresholds))]
@@ -159,7 +159,7 @@ def past_due_by_days(aged, days: Sequence[int] = (5, 10, 15, 30, 60, 90)):
                                   nw.col(a).fill_null(0).cast(nw.Int64).alias("amount"))
                       for d, a, n, f in zip(thresholds, amounts, counts, flags)], how="vertical")
     rows = rows.with_columns(_to_money(["amount"])).sort("days", *groups)
-    return _finish(rows.select("days", *groups, "accounts", "items", "amount"), aged)
+    return finish(rows.select("days", *groups, "accounts", "items", "amount"), aged)
 
 
 def past_due_accounts(aged, days: int = 10):
@@ -189,7 +189,7 @@ def _past_due_accounts(aged, days: int, minimum_cents: int):
     out = _accounts(lf, keys, days).filter(nw.col("past_due") > minimum_cents).with_columns(
         nw.col("max_days_past_due").cast(nw.Int64))
     out = out.sort(["past_due", *keys], descending=[True] + [False] * len(keys))
-    return _finish(out.with_columns(_to_money(["past_due", "total_open"])), aged)
+    return finish(out.with_columns(_to_money(["past_due", "total_open"])), aged)
 
 
 def large_debit_balances(aged, days: int = 10, minimum: float = 50_000):
@@ -241,7 +241,7 @@ def aged_credit_balances(aged, days: int = 30, *, as_of=None):
     if "days_old" not in schema:
         if as_of is not None:
             _require(schema, ("doc_date",), "aged_credit_balances")
-            as_of_day = (_to_date(as_of) - dt.date(1970, 1, 1)).days
+            as_of_day = (to_date(as_of) - dt.date(1970, 1, 1)).days
             lf = with_day_numbers(lf, _doc_day="doc_date").with_columns(
                 (nw.lit(as_of_day) - nw.col("_doc_day")).alias("days_old"))
         elif "due_date" in schema and "doc_date" in schema:
@@ -252,7 +252,7 @@ def aged_credit_balances(aged, days: int = 30, *, as_of=None):
         else:  # no due date: age() counted from the document date
             _require(schema, ("days_past_due",), "aged_credit_balances")
             lf = lf.with_columns(nw.col("days_past_due").alias("days_old"))
-    cents = _cents(nw.col("open_amount"))
+    cents = to_cents(nw.col("open_amount"))
     lf = lf.filter((cents < 0) & (nw.col("days_old") > days))
     columns = [c for c in ("customer_id", *ACCOUNT_ATTRIBUTES, "document_id", "doc_type", "doc_date", "currency")
                if c in schema]
@@ -262,7 +262,7 @@ def aged_credit_balances(aged, days: int = 30, *, as_of=None):
                      .alias("reporting_amount"))
     out = lf.select(*columns, *money, nw.col("days_old").cast(nw.Int64))
     out = out.sort(["days_old", "customer_id", "document_id"], descending=[True, False, False])
-    return _finish(out, aged)
+    return finish(out, aged)
 
 
 def top_accounts(aged, n: int = 20):
@@ -301,7 +301,7 @@ def top_accounts(aged, n: int = 20):
         out = out.sort(order, descending=[False, True, False])
     attributes = [c for c in accounts.collect_schema() if c in ACCOUNT_ATTRIBUTES]
     out = out.select(*keys, *attributes, "total_open", "past_due", "max_days_past_due")
-    return _finish(out.with_columns(_to_money(["total_open", "past_due"])), aged)
+    return finish(out.with_columns(_to_money(["total_open", "past_due"])), aged)
 
 
 def over_credit_limit(aged, customers=None, *, limit_currency: str | None = None):
@@ -327,7 +327,7 @@ def over_credit_limit(aged, customers=None, *, limit_currency: str | None = None
     lf = nw.from_native(aged).lazy()
     schema = lf.collect_schema()
     _require(schema, ("customer_id", "open_amount"), "over_credit_limit")
-    cents = _cents(nw.col("open_amount")).alias("_open")
+    cents = to_cents(nw.col("open_amount")).alias("_open")
     if limit_currency is None:
         keys = ["customer_id", *(["currency"] if "currency" in schema else [])]
         lf = lf.with_columns(named_blanks(schema, keys))
@@ -358,13 +358,13 @@ def over_credit_limit(aged, customers=None, *, limit_currency: str | None = None
             if not limits.implementation.is_pandas():
                 limits = nw.from_native(limits.collect().to_pandas()).lazy()
     limits = limits.filter(~nw.col("credit_limit").is_null()).select(
-        "customer_id", _cents(nw.col("credit_limit")).alias("_limit"))
+        "customer_id", to_cents(nw.col("credit_limit")).alias("_limit"))
     out = totals.join(limits, on="customer_id", how="inner").filter(nw.col("_open") > nw.col("_limit")).with_columns(
         (nw.col("_open") - nw.col("_limit")).alias("_excess"))
     out = out.sort(["_excess", *keys], descending=[True] + [False] * len(keys)).select(
         *keys, *attributes, nw.col("_limit").alias("credit_limit"), nw.col("_open").alias("total_open"),
         nw.col("_excess").alias("excess")).with_columns(_to_money(["credit_limit", "total_open", "excess"]))
-    return _finish_small(out, aged) if small else _finish(out, aged)
+    return _finish_small(out, aged) if small else finish(out, aged)
 
 
 def _check_converted(lf: nw.LazyFrame, schema, code: str) -> None:
@@ -413,7 +413,7 @@ def rollforward(ledger, start, end, *, currency: str | None = None, applications
       currency  opening  invoiced  collected  closing  difference
     0      USD    100.0     250.0     -100.0    250.0         0.0
     """
-    start, end = _to_date(start, "start"), _to_date(end, "end")
+    start, end = to_date(start, "start"), to_date(end, "end")
     if start.day != 1:
         raise ArkitError(f"start: the roll-forward counts whole months; give the first day of a month, not {start}")
     if end < start:
@@ -425,7 +425,7 @@ def rollforward(ledger, start, end, *, currency: str | None = None, applications
         lf = lf.with_columns(nw.lit(currency).alias("currency"), nw.lit(0.0).alias("difference"))
     else:
         lf = lf.with_columns(nw.lit(0.0).alias("fx_revaluation"))
-    lf = lf.with_columns(_cents(nw.col(c)).alias(c) for c in ("opening", *FLOWS, "fx_revaluation", "closing"))
+    lf = lf.with_columns(to_cents(nw.col(c)).alias(c) for c in ("opening", *FLOWS, "fx_revaluation", "closing"))
     first_end = min(end, (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1))
     period_end = nw.col("period_end").cast(nw.Date)
     flows = lf.group_by("currency").agg(nw.col(c).sum() for c in (*FLOWS, "fx_revaluation"))
@@ -436,7 +436,7 @@ def rollforward(ledger, start, end, *, currency: str | None = None, applications
     money = ["opening", *FLOWS, "fx_revaluation", "closing", "difference"]
     out = out.sort("currency").select("currency", nw.lit(start, nw.Date).alias("start"),
                                       nw.lit(end, nw.Date).alias("end"), *_to_money(money))
-    return _finish(out, months)
+    return finish(out, months)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -518,7 +518,7 @@ def report_pack(ledger: Ledger, as_of=None, *, currency: str | None = None, thre
     if not isinstance(ledger, Ledger):
         raise ArkitError(f"report_pack needs an arkit.Ledger, got {type(ledger).__name__}")
     chosen = _thresholds(thresholds)
-    as_of = _ledger_as_of(ledger, as_of)
+    as_of = ledger_as_of(ledger, as_of)
     currency = ledger.currency if currency is None else currency
     aged = age(ledger, as_of, currency=currency)
 
@@ -555,7 +555,7 @@ def report_pack(ledger: Ledger, as_of=None, *, currency: str | None = None, thre
     pack["Over credit limit"] = _described(
         limits, "Accounts whose open balance exceeds their credit limit (in the account's own currency)")
 
-    start = as_of.replace(month=1, day=1) if period_start is None else _to_date(period_start, "period_start")
+    start = as_of.replace(month=1, day=1) if period_start is None else to_date(period_start, "period_start")
     history = (ledger.applications is not None and len(ledger.applications)) or "closed_date" in ledger.items
     if history:
         roll = rollforward(ledger, start, as_of)

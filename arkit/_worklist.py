@@ -39,7 +39,8 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from arkit.aging import _day_of, _fx_rates_on, _ledger_as_of, age
+from arkit._common import day_of, fx_rates_on, ledger_as_of
+from arkit.aging import age
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
@@ -92,7 +93,7 @@ def promises(ledger: Ledger, as_of=None, grace_days: int = 3) -> pd.DataFrame:
     >>> promises(ledger, "2026-03-10")["status"].tolist()
     ['kept', 'broken']
     """
-    as_of = pd.Timestamp(_ledger_as_of(ledger, as_of))
+    as_of = pd.Timestamp(ledger_as_of(ledger, as_of))
     columns = ["customer_id", "document_id", "date", "promised_amount", "promised_date", "paid", "status"]
     acts = ledger.activities
     if acts is None or "kind" not in acts:
@@ -154,7 +155,7 @@ def worklist(ledger: Ledger, as_of=None, *, scores: pd.DataFrame | None = None, 
     if not isinstance(ledger, Ledger):
         raise ArkitError("the worklist needs a Ledger (arkit.load_ledger(...)): it reads customers, "
                          "disputes and activities as well as items")
-    day = _ledger_as_of(ledger, as_of)
+    day = ledger_as_of(ledger, as_of)
     as_of = pd.Timestamp(day)
     currency = currency or ledger.currency
     aged = age(ledger, day, currency=currency)
@@ -257,7 +258,7 @@ def credit_line(ledger: Ledger, as_of=None, customer_id: str | None = None, *, m
     ``factor`` by the share of invoices settled in that window that were paid late: 1.2 (up to
     10%), 1.0 (up to 25%), 0.75 (up to 50%), 0.5 (more). The ``formula`` column shows the numbers.
     """
-    day = _ledger_as_of(ledger, as_of)
+    day = ledger_as_of(ledger, as_of)
     start = pd.Timestamp(day) - pd.DateOffset(months=months)
     items = ledger.items
     if customer_id is not None:
@@ -302,6 +303,6 @@ def _rates(ledger: Ledger, day: dt.date) -> dict[str, float]:
     """Each currency's latest rate to the ledger's currency on or before ``day``."""
     rates = {ledger.currency: 1.0}
     if ledger.fx_rates is not None and len(ledger.fx_rates):
-        latest = nw.from_native(_fx_rates_on(ledger.fx_rates, _day_of(day)).collect().to_native())
+        latest = nw.from_native(fx_rates_on(ledger.fx_rates, day_of(day)).collect().to_native())
         rates |= dict(zip(latest["currency"].to_list(), latest["fx_rate"].to_list()))
     return rates

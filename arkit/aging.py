@@ -17,18 +17,19 @@ Documents dated after ``as_of`` are not yet on the books and are left out.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from arkit._common import (civil_day_numbers, day_numbers, day_of, finish, fx_rates_on, latest, ledger_inputs,
+                           money_keys, to_cents, to_date, with_day_numbers)
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
 __all__ = ["DEFAULT_BUCKETS", "bucket_labels", "age", "summarize_aging", "aging_summary", "sum_money",
-           "with_day_numbers", "day_numbers", "named_blanks",
+           "with_day_numbers", "day_numbers", "civil_day_numbers", "named_blanks",
            "check_target_currency"]
 
 DEFAULT_BUCKETS = (30, 60, 90, 120)
@@ -52,155 +53,12 @@ def bucket_labels(buckets: Sequence[int] = DEFAULT_BUCKETS) -> list[str]:
     return ["current"] + [f"{low}-{edge}" for low, edge in zip(lows, edges)] + [f"{edges[-1]}+"]
 
 
-def with_day_numbers(frame: nw.LazyFrame, **columns: str) -> nw.LazyFrame:
-    """Add integer day numbers (days since 1970-01-01) of date columns: ``name=date_column``.
-
-    Each engine's own date arithmetic where it has a fast one (numpy ``datetime64[D]`` for
-    pandas, a Date-to-integer cast for Polars, ``date - DATE '1970-01-01'`` for DuckDB); else
-    days-from-civil computed from year, month and day, the one day arithmetic that gives the same
-    integers on every engine (ENGINES.md). Tests check both ways give the same numbers.
-    """
-    if frame.implementation is nw.Implementation.PANDAS:
-        native = frame.to_native()
-        if all(native[c].dtype.kind == "M" and np.datetime_data(native[c].dtype)[0] in ("s", "ms", "us", "ns")
-               for c in columns.values()):
-            return nw.from_native(native.assign(**{name: _numpy_days(native[c]) for name, c in columns.items()})).lazy()
-    exprs = _day_exprs(frame, columns)
-    if exprs is not None:
-        return frame.with_columns(expr.alias(name) for name, expr in exprs.items())
-    return civil_day_numbers(frame, **columns)
-
-
-def day_numbers(frame: nw.LazyFrame, **columns: str) -> tuple[nw.LazyFrame, dict[str, nw.Expr]]:
-    """The day numbers of :func:`with_day_numbers` as an expression per ``name``, and the frame they read.
-
-    Where the engine turns a date into its day number in one expression (Polars, DuckDB), the
-    frame is returned as it is and each expression computes the number, so that a caller reads it
-    in the same projection as what it derives from it (on DuckDB each step is a relation the
-    engine binds again on every call). Elsewhere the columns are added by :func:`with_day_numbers`
-    and the expressions name them.
-    """
-    exprs = _day_exprs(frame, columns)
-    if exprs is not None:
-        return frame, exprs
-    return with_day_numbers(frame, **columns), {name: nw.col(name) for name in columns}
-
-
-def _day_exprs(frame: nw.LazyFrame, columns: dict[str, str]) -> dict[str, nw.Expr] | None:
-    """Day number expressions on the engines that have a direct one (Polars, DuckDB), else None."""
-    impl = frame.implementation
-    if impl is nw.Implementation.POLARS:
-        return {name: nw.col(c).cast(nw.Date).cast(nw.Int32).cast(nw.Int64) for name, c in columns.items()}
-    if impl is nw.Implementation.DUCKDB:
-        return {name: (nw.col(c).cast(nw.Date) - nw.lit(EPOCH)).cast(nw.Int64) for name, c in columns.items()}
-    return None
-
-
-EPOCH = dt.date(1970, 1, 1)
-
-
-def _numpy_days(dates: pd.Series) -> pd.Series:
-    values = dates.to_numpy()
-    unit, count = np.datetime_data(values.dtype)
-    per_day = 86_400 * {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit] // count
-    days = values.view("int64") // per_day  # floor division: right for dates before 1970 too
-    missing = np.isnat(values)
-    if missing.any():
-        return pd.Series(pd.arrays.IntegerArray(days, missing), index=dates.index)
-    return pd.Series(days, index=dates.index)
-
-
-def civil_day_numbers(frame: nw.LazyFrame, **columns: str) -> nw.LazyFrame:
-    """:func:`with_day_numbers` through year, month and day only: works on every engine.
-
-    Two plain steps, so that no engine evaluates the date parts more than once.
-    """
-    parts = []
-    for name, column in columns.items():
-        date = nw.col(column).cast(nw.Date)
-        month = date.dt.month().cast(nw.Int64)
-        parts += [
-            (date.dt.year().cast(nw.Int64) - (month <= 2).cast(nw.Int64)).alias(f"{name}_y"),
-            nw.when(month > 2).then(month - 3).otherwise(month + 9).alias(f"{name}_m"),
-            date.dt.day().cast(nw.Int64).alias(f"{name}_d"),
-        ]
-    frame = frame.with_columns(parts)
-    days = []
-    for name in columns:
-        year, month, day = (nw.col(f"{name}_{part}") for part in "ymd")
-        days.append((year * 365 + year // 4 - year // 100 + year // 400 + (153 * month + 2) // 5 + day
-                     - 719469).alias(name))
-    return frame.with_columns(days).drop([f"{name}_{part}" for name in columns for part in "ymd"])
-
-
-def _cents(expr: nw.Expr) -> nw.Expr:
-    return (expr * 100).round(0).cast(nw.Int64)
-
-
-def _to_date(value, what: str = "as_of") -> dt.date:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ArkitError(f"{what}: cannot read {value!r} as a date; write it as YYYY-MM-DD") from None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return pd.Timestamp(value).date()
-    except (TypeError, ValueError):
-        raise ArkitError(f"{what}: cannot read {value!r} as a date") from None
-
-
-def _ledger_as_of(ledger: Ledger, as_of) -> dt.date:
-    """``as_of`` as a date, or the ledger's latest date when it is None (the default everywhere)."""
-    return ledger.latest_date() if as_of is None else _to_date(as_of)
-
-
-def _day_of(date: dt.date) -> int:
-    return (date - EPOCH).days
-
-
-def _latest(frame, columns: Sequence[str]) -> dt.date | None:
-    lf = nw.from_native(frame).lazy()
-    present = [c for c in columns if c in lf.collect_schema().names()]
-    if not present:
-        return None
-    row = lf.select(nw.col(c).cast(nw.Date).max() for c in present).collect().rows()[0]
-    dates = [_to_date(v) for v in row if v is not None and not pd.isna(v)]
-    return max(dates) if dates else None
-
-
-def _inputs(ledger, applications, fx_rates):
-    """The native items (with customer attributes for a Ledger), applications and fx rates."""
-    if not isinstance(ledger, Ledger):
-        return ledger, applications, fx_rates
-    items = ledger.items
-    if ledger.customers is not None:
-        extra = [c for c in ledger.customers.columns if c not in items.columns]
-        if extra:
-            items = items.merge(ledger.customers[["customer_id", *extra]], on="customer_id", how="left")
-    applications = ledger.applications if applications is None else applications
-    if applications is not None and len(applications) == 0:
-        applications = None
-    return items, applications, ledger.fx_rates if fx_rates is None else fx_rates
-
-
-def _finish(lf: nw.LazyFrame, like):
-    """Return ``lf`` as the caller's kind: eager in, eager out; lazy in, lazy out."""
-    if not isinstance(nw.from_native(like), nw.DataFrame):
-        return lf.to_native()
-    native = lf.collect().to_native()
-    return native.reset_index(drop=True) if isinstance(native, pd.DataFrame) else native
-
-
 def _open_cents(applications, as_of_day: int, snapshot: bool, closed_day: nw.Expr | None) -> nw.Expr:
-    amount = _cents(nw.col("amount"))
+    amount = to_cents(nw.col("amount"))
     if applications is not None:
         return amount - nw.col("_applied_in").fill_null(0) + nw.col("_applied_out").fill_null(0)
     if snapshot:  # on its export date, an open-items snapshot knows partial payments; blank means unknown
-        amount = nw.when(nw.col("open_amount").is_null()).then(amount).otherwise(_cents(nw.col("open_amount")))
+        amount = nw.when(nw.col("open_amount").is_null()).then(amount).otherwise(to_cents(nw.col("open_amount")))
     if closed_day is not None:
         return nw.when(closed_day.is_null() | (closed_day > as_of_day)).then(amount).otherwise(nw.lit(0))
     return amount
@@ -210,7 +68,7 @@ def _applied(applications, as_of_day: int, by: str, name: str) -> nw.LazyFrame:
     apps = with_day_numbers(nw.from_native(applications).lazy(), _day="applied_date")
     return (
         apps.filter(nw.col("_day") <= as_of_day)
-        .with_columns(_cents(nw.col("amount")).alias("_cents"))
+        .with_columns(to_cents(nw.col("amount")).alias("_cents"))
         .group_by(by)
         .agg(nw.col("_cents").sum())
         .select(nw.col(by).cast(nw.String).alias("document_id"), nw.col("_cents").cast(nw.Int64).alias(name))
@@ -223,14 +81,6 @@ def check_target_currency(ledger, currency: str, fx_rates) -> None:
             and currency != ledger.currency:
         raise ArkitError(f"the ledger's fx_rates convert to {ledger.currency}, not {currency}; "
                          f"report in {ledger.currency} or load rates to {currency}")
-
-
-def _fx_rates_on(fx_rates, as_of_day: int) -> nw.LazyFrame:
-    """Each currency's latest rate dated on or before ``as_of``."""
-    rates = with_day_numbers(nw.from_native(fx_rates).lazy(), _day="date")
-    rates = rates.filter(nw.col("_day") <= as_of_day)
-    latest = rates.group_by("currency").agg(nw.col("_day").max())
-    return rates.join(latest, on=["currency", "_day"]).select("currency", nw.col("rate").alias("fx_rate"))
 
 
 def age(ledger, as_of=None, basis: str = "due", buckets: Sequence[int] = DEFAULT_BUCKETS, *,
@@ -269,7 +119,7 @@ def age(ledger, as_of=None, basis: str = "due", buckets: Sequence[int] = DEFAULT
     1        INV2        250.0            -16  current
     """
     lf, items = _age(ledger, as_of, basis, buckets, currency, applications, fx_rates)
-    return _finish(_drop_internal(lf.sort("customer_id", "_base_day", "document_id")), items)
+    return finish(_drop_internal(lf.sort("customer_id", "_base_day", "document_id")), items)
 
 
 def _drop_internal(lf: nw.LazyFrame) -> nw.LazyFrame:
@@ -290,24 +140,24 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates,
     if basis not in ("due", "document"):
         raise ArkitError(f"basis must be 'due' or 'document', got {basis!r}")
     labels = bucket_labels(buckets)
-    items, applications, fx_rates = _inputs(ledger, applications, fx_rates)
+    items, applications, fx_rates = ledger_inputs(ledger, applications, fx_rates)
     lf = nw.from_native(items).lazy()
     names = lf.collect_schema().names()
     missing = [c for c in ("document_id", "customer_id", "doc_date", "amount") if c not in names]
     if missing:
         raise ArkitError(f"items lack column(s) {', '.join(missing)}; columns found: {', '.join(names)}")
     # The latest document date is a pass over the data: read it only when it is needed.
-    latest_doc = _latest(items, ["doc_date"]) if as_of is None or "open_amount" in names else None
+    latest_doc = latest(items, ["doc_date"]) if as_of is None or "open_amount" in names else None
     if as_of is None:
-        candidates = [latest_doc, _latest(items, ["closed_date"])]
+        candidates = [latest_doc, latest(items, ["closed_date"])]
         if applications is not None:
-            candidates.append(_latest(applications, ["applied_date"]))
+            candidates.append(latest(applications, ["applied_date"]))
         dates = [d for d in candidates if d is not None]
         if not dates:
             raise ArkitError("items have no dates: give as_of")
         as_of = max(dates)
-    as_of = _to_date(as_of)
-    as_of_day = _day_of(as_of)
+    as_of = to_date(as_of)
+    as_of_day = day_of(as_of)
     snapshot_only = applications is None and "closed_date" not in names and "open_amount" in names
     if snapshot_only and latest_doc is not None and as_of < latest_doc:
         raise ArkitError(
@@ -354,7 +204,7 @@ def _age(ledger, as_of, basis, buckets, currency, applications, fx_rates,
         if "currency" not in names:
             lf = lf.with_columns(nw.lit(currency).alias("currency"))
         if fx_rates is not None:
-            lf = lf.join(_fx_rates_on(fx_rates, as_of_day), on="currency", how="left").with_columns(
+            lf = lf.join(fx_rates_on(fx_rates, as_of_day), on="currency", how="left").with_columns(
                 nw.when(nw.col("currency") == currency).then(nw.lit(1.0)).otherwise(nw.col("fx_rate")).alias("fx_rate"))
         else:
             lf = lf.with_columns(nw.when(nw.col("currency") == currency).then(nw.lit(1.0)).alias("fx_rate"))
@@ -388,7 +238,7 @@ def summarize_aging(aged, by: str | Sequence[str] | None = "customer_id",
     0          C1    250.0   0.0   40.0    0.0     0.0   0.0  290.0
     1          C2      0.0 -15.5    0.0    0.0     0.0   0.0  -15.5
     """
-    return _finish(_summarize(nw.from_native(aged).lazy(), by, buckets, check_buckets=True), aged)
+    return finish(_summarize(nw.from_native(aged).lazy(), by, buckets, check_buckets=True), aged)
 
 
 def sum_money(lf: nw.LazyFrame, keys: list[str], cents: list[str]) -> nw.LazyFrame:
@@ -435,14 +285,14 @@ def _summarize(lf: nw.LazyFrame, by, buckets, check_buckets: bool = False) -> nw
     """Sum aged items (``open_amount`` and ``bucket``, as :func:`age` writes them) by ``by``."""
     labels = bucket_labels(buckets)
     schema = lf.collect_schema()
-    keys = _money_keys(schema, _group_keys(schema.names(), by))
+    keys = money_keys(schema, _group_keys(schema.names(), by))
     # Aged items from elsewhere may carry other bucket names; aging_summary's never do.
     stray = lf.filter(~nw.col("bucket").is_in(labels)).select("bucket").unique().collect()["bucket"].to_list() \
         if check_buckets else []
     if stray:
         raise ArkitError(f"aged items have bucket(s) {', '.join(map(str, stray))} that buckets {list(buckets)} do not "
                          "name: pass summarize_aging the same buckets as age")
-    cents = _cents(nw.col("open_amount"))
+    cents = to_cents(nw.col("open_amount"))
     columns = [nw.when(nw.col("bucket") == label).then(cents).otherwise(nw.lit(0)).alias(label) for label in labels]
     return _money_table(sum_money(lf.with_columns(columns), keys, labels), keys, labels)
 
@@ -528,15 +378,8 @@ def _bucket_table(items: pd.DataFrame, keys: list[str], index: np.ndarray, label
 def _summarize_days(lf: nw.LazyFrame, by, buckets) -> nw.LazyFrame:
     """Sum ``_open`` cents by ``by`` into buckets of ``days_past_due`` (:func:`bucket_cents`)."""
     schema = lf.collect_schema()
-    keys = _money_keys(schema, _group_keys(schema.names(), by))
+    keys = money_keys(schema, _group_keys(schema.names(), by))
     return _money_table(bucket_cents(lf, keys, buckets), keys, bucket_labels(buckets))
-
-
-def _money_keys(schema, keys: list[str]) -> list[str]:
-    """Unconverted amounts are summed per currency too: currencies are never added together."""
-    if "fx_rate" not in schema and "currency" in schema and "currency" not in keys:
-        return [*keys, "currency"]
-    return keys
 
 
 def _money_table(sums: nw.LazyFrame, keys: list[str], labels: list[str]) -> nw.LazyFrame:
@@ -578,4 +421,4 @@ def aging_summary(ledger, as_of=None, by: str | Sequence[str] | None = "customer
     ['region', 'current', '1-30', '31-60', '61-90', '91-120', '120+', 'total']
     """
     lf, items = _age(ledger, as_of, basis, buckets, currency, applications, fx_rates, summary=True, by=by)
-    return _finish(_summarize_days(lf, by, buckets), items)
+    return finish(_summarize_days(lf, by, buckets), items)

@@ -95,7 +95,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from arkit.progress import advance
-from arkit.aging import _ledger_as_of, age
+from arkit._common import ledger_as_of
+from arkit.aging import age
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 from arkit._reconcile import normalize_keys
@@ -762,7 +763,7 @@ def apply_cash(payments: pd.DataFrame, ledger: Ledger, *, as_of=None, tolerance:
     if not isinstance(ledger, Ledger):
         raise ArkitError("apply_cash needs a Ledger (arkit.load_ledger(...)): it reads the customers' names too")
     frame = _payments_frame(payments)
-    run = _Run(frame, ledger, _ledger_as_of(ledger, as_of),
+    run = _Run(frame, ledger, ledger_as_of(ledger, as_of),
                dict(tolerance=tolerance, relative_tolerance=relative_tolerance, auto_threshold=auto_threshold,
                     max_invoices=max_invoices, date_window=date_window, name_score=name_score))
     for name, step in PASSES:
@@ -812,7 +813,7 @@ def credit_offsets(ledger: Ledger, as_of=None) -> pd.DataFrame:
     0       CM1        INV2    50.0     reference
     1      PMT9        INV1   200.0  oldest_first
     """
-    day = _ledger_as_of(ledger, as_of)
+    day = ledger_as_of(ledger, as_of)
     aged = age(ledger, day)
     aged = aged.sort_values(["due_date", "doc_date", "document_id"], kind="stable")
     aged["cents_"] = np.rint(aged["open_amount"].to_numpy(dtype=float) * 100).astype(np.int64)

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import narwhals as nw
 
 from arkit.progress import advance
-from arkit.aging import (BLANK_KEY, DEFAULT_BUCKETS, _cents, _inputs, _to_date, bucket_labels, check_target_currency,
-                         with_day_numbers)
+from arkit._common import ledger_inputs, to_cents, to_date
+from arkit.aging import BLANK_KEY, DEFAULT_BUCKETS, bucket_labels, check_target_currency, with_day_numbers
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
@@ -91,7 +91,7 @@ def _key_label(key: str, dtype) -> nw.Expr:
 
 def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
     """Dated money movements: (keys, currency, _day, _base_day, _cents), and the native items."""
-    items, applications, fx_rates = _inputs(ledger, applications, None)
+    items, applications, fx_rates = ledger_inputs(ledger, applications, None)
     lf = nw.from_native(items).lazy()
     names = lf.collect_schema().names()
     unknown = [k for k in keys if k not in names]
@@ -108,7 +108,7 @@ def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
         days_of["_closed_day"] = "closed_date"
     schema = lf.collect_schema()
     lf = with_day_numbers(lf, **days_of).filter(nw.col("_doc_day") <= as_of_day).with_columns(
-        [_key_label(k, schema[k]) for k in keys] + [_cents(nw.col("amount")).alias("_cents")])
+        [_key_label(k, schema[k]) for k in keys] + [to_cents(nw.col("amount")).alias("_cents")])
     carried = _with_currency(keys)
     documents = lf.select(*carried, nw.col("_doc_day").alias("_day"), "_base_day", "_cents",
                           nw.lit(False).alias("_move"))
@@ -119,7 +119,7 @@ def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
             nw.lit(True).alias("_move"))
         return nw.concat([documents, moves], how="vertical"), lf, items, fx_rates
     apps = with_day_numbers(nw.from_native(applications).lazy(), _day="applied_date").filter(
-        nw.col("_day") <= as_of_day).with_columns(_cents(nw.col("amount")).alias("_applied"))
+        nw.col("_day") <= as_of_day).with_columns(to_cents(nw.col("amount")).alias("_applied"))
     side = lf.select(*dict.fromkeys(["document_id", *carried]), "_base_day", "_doc_day")
     moves = []
     for column, sign in (("target_id", -1), ("source_id", 1)):
@@ -236,7 +236,7 @@ def _with_period(lf: nw.LazyFrame, ends: list[dt.date]) -> nw.LazyFrame:
 
 
 def _setup(ledger, as_of, months, applications):
-    items, apps, _ = _inputs(ledger, applications, None)
+    items, apps, _ = ledger_inputs(ledger, applications, None)
     if as_of is None:
         if isinstance(ledger, Ledger):
             as_of = ledger.latest_date()
@@ -247,7 +247,7 @@ def _setup(ledger, as_of, months, applications):
             if apps is not None:
                 candidates.append(_latest(apps, ["applied_date"]))
             as_of = max(d for d in candidates if d is not None)
-    as_of = _to_date(as_of)
+    as_of = to_date(as_of)
     return as_of, month_ends(as_of, months)
 
 

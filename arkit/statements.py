@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from arkit.aging import DEFAULT_BUCKETS, _ledger_as_of, _to_date, age, bucket_labels, summarize_aging
+from arkit._common import ledger_as_of, to_date
+from arkit.aging import DEFAULT_BUCKETS, age, bucket_labels, summarize_aging
 from arkit.errors import ArkitError
 from arkit.rendering.safety import MONEY_FORMAT, write_cell
 from arkit.ledger import Ledger
@@ -193,7 +194,7 @@ def _check_customers(ledger: Ledger, customer_ids: Sequence[str]) -> None:
 def _resolve(ledger: Ledger, as_of, recent_days: int) -> dt.date:
     if isinstance(recent_days, bool) or not isinstance(recent_days, int) or recent_days < 0:
         raise ArkitError(f"recent_days must be a whole number of days, 0 or more; got {recent_days!r}")
-    return _ledger_as_of(ledger, as_of)
+    return ledger_as_of(ledger, as_of)
 
 
 def _build(ledger: Ledger, customer_ids: Sequence[str], as_of, recent_days: int,
@@ -354,7 +355,7 @@ def statement_filename(customer_id: str, as_of, ext: str) -> str:
     safe = _UNSAFE_NAME.sub("_", text)[:80]
     if safe != text:
         safe += "-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-    return f"statement-{safe}-{_to_date(as_of).isoformat()}.{ext}"
+    return f"statement-{safe}-{to_date(as_of).isoformat()}.{ext}"
 
 
 def write_statements(ledger: Ledger, out_dir, as_of=None, *, customers: Iterable[str] | None = None,

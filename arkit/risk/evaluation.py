@@ -34,7 +34,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 from arkit.progress import advance
-from arkit.aging import _to_date
+from arkit._common import to_date
 from arkit.errors import ArkitError
 from arkit.risk.model import DelinquencyModel, fold_known
 from arkit.risk.point_in_time import DIMENSIONS, INVOICE_FEATURES, META_COLUMNS, extra_columns, features, labels, \
@@ -160,7 +160,7 @@ def backtest(ledger, split_date, grace: int = 0, *, method: str = "auto", extra=
     >>> result.n_train, result.n_test, result.metrics["roc_auc"] > result.baselines["late_share_rule"]["roc_auc"]
     (21164, 11588, True)
     """
-    split = _to_date(split_date, "split_date")
+    split = to_date(split_date, "split_date")
     known_on = split - dt.timedelta(days=1)
     advance("features")
     rows = features(ledger, grace=grace, extra=extra)

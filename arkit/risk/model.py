@@ -77,7 +77,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from threadpoolctl import threadpool_limits
 
 from arkit.progress import advance
-from arkit.aging import _to_date
+from arkit._common import to_date
 from arkit.errors import ArkitError
 from arkit.risk.point_in_time import META_COLUMNS, extra_columns, features, labels, open_features, training_set
 
@@ -613,7 +613,7 @@ def _rows_known_before(ledger, before, grace: int, extra) -> tuple[pd.DataFrame,
     rows = features(ledger, grace=grace, extra=extra)
     if before is None:
         return rows, ledger.latest_date()
-    known_on = _to_date(before, "before") - dt.timedelta(days=1)
+    known_on = to_date(before, "before") - dt.timedelta(days=1)
     rows = rows[rows["doc_date"].dt.date <= known_on].reset_index(drop=True)
     return rows.assign(late=labels(rows, known_on, grace)), known_on
 

@@ -61,7 +61,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from arkit.aging import _to_date
+from arkit._common import to_date
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
@@ -97,7 +97,7 @@ def _iso(day: int) -> str:
 
 
 def _day_of(value, what: str) -> int:
-    return (_to_date(value, what) - dt.date(1970, 1, 1)).days
+    return (to_date(value, what) - dt.date(1970, 1, 1)).days
 
 
 class _Timeline:
