@@ -174,3 +174,31 @@ def money_keys(schema, keys: list[str]) -> list[str]:
     if "fx_rate" not in schema and "currency" in schema and "currency" not in keys:
         return [*keys, "currency"]
     return keys
+
+
+def group_keys(by) -> list[str]:
+    return [] if by is None else [by] if isinstance(by, str) else list(by)
+
+
+def with_currency(keys: list[str]) -> list[str]:
+    """The group keys and ``currency``, once: money in document currency is never added across
+    currencies, and a ``by`` that already names ``currency`` must not carry it twice."""
+    return [*dict.fromkeys([*keys, "currency"])]
+
+
+def compute_small(lf: nw.LazyFrame) -> nw.LazyFrame:
+    """Compute a small result (groups x period ends) now, so that the many steps that follow
+    do not make a SQL engine recompute the scan of the whole history for each of them."""
+    native = lf.implementation.is_pandas() or lf.implementation.is_polars()
+    return (lf.collect() if native else lf.collect(backend="pandas")).lazy()
+
+
+def finish_small(lf: nw.LazyFrame, like):
+    """Return a small computed result as the caller's kind of frame."""
+    like = nw.from_native(like)
+    native = lf.collect().to_native()
+    if hasattr(native, "reset_index"):  # pandas: a clean index, which Arrow would otherwise carry along
+        native = native.reset_index(drop=True)
+    if isinstance(like, nw.DataFrame):
+        return native
+    return nw.from_native(native, eager_only=True).lazy(backend=like.implementation).to_native()

@@ -36,11 +36,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 from arkit.progress import advance
-from arkit._common import finish, to_cents
+from arkit._common import compute_small, day_of, finish, finish_small, group_keys, to_cents, with_currency
 from arkit.aging import named_blanks, sum_money
 from arkit.errors import ArkitError
-from arkit.monthly import _convert, _day, _events, _finish_small, _keys, _setup, _small, _with_currency, _with_period, \
-    aging_trend, monthly_activity, with_month_key
+from arkit.monthly import (aging_trend, convert_at_period_ends, money_events, monthly_activity, period_setup,
+                            with_month_key, with_period)
 
 __all__ = ["aging_kpis", "rank_past_due", "compute_kpis", "kpis", "period_kpis", "KPI_COLUMNS"]
 
@@ -182,7 +182,7 @@ def compute_kpis(monthly, by: str | Sequence[str] | None = None, countback_month
     >>> float(compute_kpis(cei)["cei"].iloc[0].round(1))
     79.6
     """
-    keys = _keys(by)
+    keys = group_keys(by)
     lf = nw.from_native(monthly).lazy()
     names = lf.collect_schema().names()
     c = nw.col
@@ -227,7 +227,7 @@ def compute_kpis(monthly, by: str | Sequence[str] | None = None, countback_month
 def _settlements(ledger, applications, as_of_day: int, ends: list[dt.date], keys: list[str], currency, fx_rates):
     """Per (keys, period): invoices settled, their days to pay and days late, and the amounts that
     weight the days late, in ``currency`` at each period end's rate (never mixed currencies)."""
-    _, lf, items, ledger_fx = _events(ledger, applications, as_of_day, "due", keys)
+    _, lf, items, ledger_fx = money_events(ledger, applications, as_of_day, "due", keys)
     names = lf.collect_schema().names()
     if "closed_date" not in names:
         return None
@@ -237,18 +237,18 @@ def _settlements(ledger, applications, as_of_day: int, ends: list[dt.date], keys
         & (nw.col("_closed_day") <= as_of_day))
     first = ends[0].year * 12 + ends[0].month - 1
     late = (nw.col("_closed_day") - nw.col("_base_day")).clip(0, None)
-    per_currency = _small(with_month_key(settled, "_closed_day", "_month").with_columns(
+    per_currency = compute_small(with_month_key(settled, "_closed_day", "_month").with_columns(
         (nw.col("_month") - first).alias("_point"),
         (nw.col("_closed_day") - nw.col("_doc_day")).alias("days_to_pay"), late.alias("days_late"),
         (late * nw.col("_cents")).alias("late_amount_days"),
-    ).filter(nw.col("_point") >= 0).group_by(*_with_currency(keys), "_point").agg(
+    ).filter(nw.col("_point") >= 0).group_by(*with_currency(keys), "_point").agg(
         nw.len().alias("settled"), nw.col("days_to_pay").sum(), nw.col("days_late").sum(),
         nw.col("_cents").sum().alias("settled_amount"), nw.col("late_amount_days").sum()))
     if currency is None:  # figures in document currency: currency is a key
         return per_currency
     counts = per_currency.group_by(*keys, "_point").agg(nw.col("settled", "days_to_pay", "days_late").sum())
     amounts = ["settled_amount", "late_amount_days"]
-    converted = _convert(per_currency.select(*_with_currency(keys), "_point", *amounts), keys, amounts, currency,
+    converted = convert_at_period_ends(per_currency.select(*with_currency(keys), "_point", *amounts), keys, amounts, currency,
                          ledger_fx if fx_rates is None else fx_rates, ends)
     return counts.join(converted, on=[*keys, "_point"], how="left")
 
@@ -263,14 +263,14 @@ def _monthly_figures(ledger, as_of, months, keys, currency, countback_months, ap
         currencies = ledger.items["currency"].unique()
         # One currency needs no conversion; several are converted to the reporting currency.
         currency = currencies[0] if len(currencies) == 1 else ledger.currency
-    as_of, ends = _setup(ledger, as_of, months + countback_months, applications)
+    as_of, ends = period_setup(ledger, as_of, months + countback_months, applications)
     options = dict(as_of=as_of, months=len(ends), by=keys or None, currency=currency, applications=applications,
                    fx_rates=fx_rates)
     as_date = nw.col("period_end").cast(nw.Date)  # engines hand dates back as dates or datetimes
     trend = nw.from_native(aging_trend(ledger, **options)).lazy().collect(backend="pandas").lazy().with_columns(as_date)
     activity = nw.from_native(monthly_activity(ledger, **options)).lazy().collect(backend="pandas").lazy().with_columns(
         as_date)
-    carried = keys if currency is not None else _with_currency(keys)
+    carried = keys if currency is not None else with_currency(keys)
     # Opening and closing AR from the aging trend, so that the KPIs and the aging charts show the
     # same book to the cent (converted per currency and bucket, see sum_money).
     figures = activity.select(*carried, "period_end", "days", nw.col("invoiced").alias("sales"), "write_offs").join(
@@ -278,9 +278,9 @@ def _monthly_figures(ledger, as_of, months, keys, currency, countback_months, ap
         on=[*carried, "period_end"], how="left").with_columns(
         nw.col("closing").shift(1).over(*carried, order_by="period_end").alias("opening"))
     advance("settled invoices")
-    settled = _settlements(ledger, applications, _day(as_of), ends, keys, currency, fx_rates)
+    settled = _settlements(ledger, applications, day_of(as_of), ends, keys, currency, fx_rates)
     if settled is not None:
-        settled = _with_period(settled, ends).drop("_point", "days").collect(backend="pandas").lazy().with_columns(
+        settled = with_period(settled, ends).drop("_point", "days").collect(backend="pandas").lazy().with_columns(
             as_date)
         figures = figures.join(settled, on=[*carried, "period_end"], how="left").with_columns(
             nw.col("settled").fill_null(0).cast(nw.Int64))
@@ -308,14 +308,14 @@ def kpis(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | None = 
     1  2026-09-30  25.7           25.7  88.8
     2  2026-10-31  28.5           28.5  86.8
     """
-    keys = _keys(by)
+    keys = group_keys(by)
     figures, carried, ends = _monthly_figures(ledger, as_of, months, keys, currency, countback_months,
                                               applications, fx_rates)
     table = nw.from_native(compute_kpis(figures.collect().to_native(), by=carried,
                                         countback_months=countback_months)).lazy()
     table = table.drop("days_to_pay", "days_late", "settled_amount", "late_amount_days", strict=False)
     last = table.filter(nw.col("period_end").cast(nw.Date) > nw.lit(ends[-months - 1], nw.Date))
-    return _finish_small(last.sort(*carried, "period_end"), _items_of(ledger))
+    return finish_small(last.sort(*carried, "period_end"), _items_of(ledger))
 
 
 def _items_of(ledger):
@@ -344,7 +344,7 @@ def period_kpis(ledger, as_of=None, months: int = 3, by: str | Sequence[str] | N
        days      sales    closing   dso   cei
     0    92  5825094.0  1604300.7  25.3  95.1
     """
-    keys = _keys(by)
+    keys = group_keys(by)
     figures, carried, ends = _monthly_figures(ledger, as_of, months, keys, currency, countback_months,
                                               applications, fx_rates)
     monthly = compute_kpis(figures.collect().to_native(), by=carried, countback_months=countback_months)
@@ -372,4 +372,4 @@ def period_kpis(ledger, as_of=None, months: int = 3, by: str | Sequence[str] | N
     columns = [*carried, "period_start", "period_end", "days", "opening", "sales", "write_offs", "closing",
                "current", *[c for c in ("settled",) if c in summed], *KPI_COLUMNS]
     table = table.select(columns)
-    return _finish_small(table.sort(*carried) if carried else table, _items_of(ledger))
+    return finish_small(table.sort(*carried) if carried else table, _items_of(ledger))

@@ -24,13 +24,13 @@ from types import MappingProxyType
 import narwhals as nw
 import pandas as pd
 
-from arkit._common import finish, ledger_as_of, to_cents, to_date
-from arkit.aging import (DEFAULT_BUCKETS, age, bucket_labels, named_blanks, sum_money, summarize_aging, with_day_numbers)
+from arkit._common import compute_small, finish, finish_small, ledger_as_of, to_cents, to_date
+from arkit.aging import DEFAULT_BUCKETS, age, bucket_labels, named_blanks, sum_money, summarize_aging, with_day_numbers
 from arkit.errors import ArkitError
 from arkit.rendering.safety import DATE_FORMAT, MONEY_FORMAT, write_cell
 from arkit._kpis import aging_kpis
 from arkit.ledger import Ledger
-from arkit.monthly import FLOWS, _finish_small, _small, monthly_activity
+from arkit.monthly import FLOWS, monthly_activity
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -352,7 +352,7 @@ def over_credit_limit(aged, customers=None, *, limit_currency: str | None = None
         # be joined lazily: both sides are small here, so join them computed
         small = limits.implementation is not lf.implementation or lf.implementation.is_duckdb()
         if small:
-            totals, limits = _small(totals), _small(limits)
+            totals, limits = compute_small(totals), compute_small(limits)
             if not totals.implementation.is_pandas():
                 totals = nw.from_native(totals.collect().to_pandas()).lazy()
             if not limits.implementation.is_pandas():
@@ -364,7 +364,7 @@ def over_credit_limit(aged, customers=None, *, limit_currency: str | None = None
     out = out.sort(["_excess", *keys], descending=[True] + [False] * len(keys)).select(
         *keys, *attributes, nw.col("_limit").alias("credit_limit"), nw.col("_open").alias("total_open"),
         nw.col("_excess").alias("excess")).with_columns(_to_money(["credit_limit", "total_open", "excess"]))
-    return _finish_small(out, aged) if small else finish(out, aged)
+    return finish_small(out, aged) if small else finish(out, aged)
 
 
 def _check_converted(lf: nw.LazyFrame, schema, code: str) -> None:

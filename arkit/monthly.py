@@ -17,12 +17,15 @@ from collections.abc import Sequence
 import narwhals as nw
 
 from arkit.progress import advance
-from arkit._common import ledger_inputs, to_cents, to_date
+from arkit._common import (compute_small, day_of, finish_small, group_keys, latest, ledger_inputs, to_cents, to_date,
+                           with_currency)
 from arkit.aging import BLANK_KEY, DEFAULT_BUCKETS, bucket_labels, check_target_currency, with_day_numbers
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
-__all__ = ["month_ends", "aging_trend", "monthly_activity"]
+__all__ = ["month_ends", "aging_trend", "monthly_activity", "with_month_key",
+           # the steps the KPIs share with the trend
+           "money_events", "convert_at_period_ends", "with_period", "period_setup"]
 
 ACTIVITY = {"invoiced": ("invoice", "debit_memo"), "credits": ("credit_memo",), "collected": ("payment",),
             "write_offs": ("write_off",), "adjustments": ("adjustment",)}
@@ -47,10 +50,6 @@ def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
     return ends[::-1]
 
 
-def _day(date: dt.date) -> int:
-    return (date - dt.date(1970, 1, 1)).days
-
-
 def with_month_key(lf: nw.LazyFrame, day_column: str, name: str) -> nw.LazyFrame:
     """Add ``year * 12 + month - 1`` of a day-number column (civil-from-days, integer arithmetic).
 
@@ -71,16 +70,6 @@ def with_month_key(lf: nw.LazyFrame, day_column: str, name: str) -> nw.LazyFrame
     return lf.drop("_z", "_era", "_doe", "_yoe", "_mp")
 
 
-def _keys(by) -> list[str]:
-    return [] if by is None else [by] if isinstance(by, str) else list(by)
-
-
-def _with_currency(keys: list[str]) -> list[str]:
-    """The group keys and ``currency``, once: money in document currency is never added across
-    currencies, and a ``by`` that already names ``currency`` must not carry it twice."""
-    return [*dict.fromkeys([*keys, "currency"])]
-
-
 def _key_label(key: str, dtype) -> nw.Expr:
     """A group key as text, blanks named: the history joins its parts on the keys, and a null key
     (an open item's ``closed_date``, a missing ``credit_limit``) would match nothing and drop out."""
@@ -89,7 +78,7 @@ def _key_label(key: str, dtype) -> nw.Expr:
     return text.fill_null(BLANK_KEY).alias(key)
 
 
-def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
+def money_events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
     """Dated money movements: (keys, currency, _day, _base_day, _cents), and the native items."""
     items, applications, fx_rates = ledger_inputs(ledger, applications, None)
     lf = nw.from_native(items).lazy()
@@ -109,7 +98,7 @@ def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
     schema = lf.collect_schema()
     lf = with_day_numbers(lf, **days_of).filter(nw.col("_doc_day") <= as_of_day).with_columns(
         [_key_label(k, schema[k]) for k in keys] + [to_cents(nw.col("amount")).alias("_cents")])
-    carried = _with_currency(keys)
+    carried = with_currency(keys)
     documents = lf.select(*carried, nw.col("_doc_day").alias("_day"), "_base_day", "_cents",
                           nw.lit(False).alias("_move"))
     if history == "closed_date":
@@ -131,28 +120,10 @@ def _events(ledger, applications, as_of_day: int, basis: str, keys: list[str]):
     return nw.concat([documents, *moves], how="vertical"), lf, items, fx_rates
 
 
-def _small(lf: nw.LazyFrame) -> nw.LazyFrame:
-    """Compute a small result (groups x period ends) now, so that the many steps that follow
-    do not make a SQL engine recompute the scan of the whole history for each of them."""
-    native = lf.implementation.is_pandas() or lf.implementation.is_polars()
-    return (lf.collect() if native else lf.collect(backend="pandas")).lazy()
-
-
-def _finish_small(lf: nw.LazyFrame, like):
-    """Return a small computed result as the caller's kind of frame."""
-    like = nw.from_native(like)
-    native = lf.collect().to_native()
-    if hasattr(native, "reset_index"):  # pandas: a clean index, which Arrow would otherwise carry along
-        native = native.reset_index(drop=True)
-    if isinstance(like, nw.DataFrame):
-        return native
-    return nw.from_native(native, eager_only=True).lazy(backend=like.implementation).to_native()
-
-
 def _condense(events: nw.LazyFrame, carried: list[str], extra: Sequence[str] = ()) -> nw.LazyFrame:
     """Sum the events per (carried, day, due day): far fewer rows (documents share days), computed
     once, so that each bucket's running total reads them instead of the whole history."""
-    return _small(events.group_by(*carried, "_day", "_base_day", *extra).agg(nw.col("_cents").sum()))
+    return compute_small(events.group_by(*carried, "_day", "_base_day", *extra).agg(nw.col("_cents").sum()))
 
 
 def _running(events: nw.LazyFrame, starts: dict[str, nw.Expr], ends: list[dt.date], carried: list[str]
@@ -166,9 +137,9 @@ def _running(events: nw.LazyFrame, starts: dict[str, nw.Expr], ends: list[dt.dat
     """
     names = list(starts)
     counted = nw.concat([events.select(*carried, nw.lit(i).cast(nw.Int64).alias("_part"),
-                                       start.clip(lower_bound=_day(ends[0])).alias("_from"), "_cents")
+                                       start.clip(lower_bound=day_of(ends[0])).alias("_from"), "_cents")
                          for i, start in enumerate(starts.values())], how="vertical")
-    counted = _small(counted.filter(nw.col("_from") <= _day(ends[-1])).group_by(*carried, "_part", "_from").agg(
+    counted = compute_small(counted.filter(nw.col("_from") <= day_of(ends[-1])).group_by(*carried, "_part", "_from").agg(
         nw.col("_cents").sum()))
     first = ends[0].year * 12 + ends[0].month - 1
     # The first period end on or after the day: its month, counted from the first period.
@@ -183,17 +154,17 @@ def _running(events: nw.LazyFrame, starts: dict[str, nw.Expr], ends: list[dt.dat
 
 
 def _rates_per_point(fx_rates, ends: list[dt.date], currency: str) -> nw.LazyFrame:
-    rates = with_day_numbers(_small(nw.from_native(fx_rates).lazy()), _day="date")
+    rates = with_day_numbers(compute_small(nw.from_native(fx_rates).lazy()), _day="date")
     per_point = []
     for p, end in enumerate(ends):
-        upto = rates.filter(nw.col("_day") <= _day(end))
+        upto = rates.filter(nw.col("_day") <= day_of(end))
         latest = upto.group_by("currency").agg(nw.col("_day").max())
         per_point.append(upto.join(latest, on=["currency", "_day"]).select(
             "currency", nw.col("rate").alias("fx_rate"), nw.lit(p).cast(nw.Int64).alias("_point")))
     return nw.concat(per_point, how="vertical")
 
 
-def _convert(lf: nw.LazyFrame, keys: list[str], cents: list[str], currency: str | None, fx_rates,
+def convert_at_period_ends(lf: nw.LazyFrame, keys: list[str], cents: list[str], currency: str | None, fx_rates,
              ends: list[dt.date]) -> nw.LazyFrame:
     """Sum over currencies at each period end's rate (each currency subtotal converted once).
 
@@ -225,7 +196,7 @@ def _convert(lf: nw.LazyFrame, keys: list[str], cents: list[str], currency: str 
         nw.col(c).cast(nw.Int64) for c in cents)
 
 
-def _with_period(lf: nw.LazyFrame, ends: list[dt.date]) -> nw.LazyFrame:
+def with_period(lf: nw.LazyFrame, ends: list[dt.date]) -> nw.LazyFrame:
     """Replace the point index by the period end date and the period's days."""
     firsts = [ends[0].replace(day=1)] + [e + dt.timedelta(days=1) for e in ends[:-1]]
     period_end, days = nw.lit(ends[0], nw.Date), nw.lit((ends[0] - firsts[0]).days + 1)
@@ -235,17 +206,16 @@ def _with_period(lf: nw.LazyFrame, ends: list[dt.date]) -> nw.LazyFrame:
     return lf.with_columns(period_end.alias("period_end"), days.cast(nw.Int64).alias("days"))
 
 
-def _setup(ledger, as_of, months, applications):
+def period_setup(ledger, as_of, months, applications):
+    """The as-of date of a monthly call (the ledger's latest date when None) and its month ends."""
     items, apps, _ = ledger_inputs(ledger, applications, None)
     if as_of is None:
         if isinstance(ledger, Ledger):
             as_of = ledger.latest_date()
         else:
-            from arkit.aging import _latest
-
-            candidates = [_latest(items, ["doc_date", "closed_date"])]
+            candidates = [latest(items, ["doc_date", "closed_date"])]
             if apps is not None:
-                candidates.append(_latest(apps, ["applied_date"]))
+                candidates.append(latest(apps, ["applied_date"]))
             as_of = max(d for d in candidates if d is not None)
     as_of = to_date(as_of)
     return as_of, month_ends(as_of, months)
@@ -273,14 +243,14 @@ def aging_trend(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | 
     2  2026-10-31  1309474.45  1604300.72
     """
     labels = bucket_labels(buckets)
-    keys = _keys(by)
-    as_of, ends = _setup(ledger, as_of, months, applications)
+    keys = group_keys(by)
+    as_of, ends = period_setup(ledger, as_of, months, applications)
     advance(f"aging at {len(ends)} month ends")
-    events, _, items, ledger_fx = _events(ledger, applications, _day(as_of), basis, keys)
+    events, _, items, ledger_fx = money_events(ledger, applications, day_of(as_of), basis, keys)
     fx_rates = ledger_fx if fx_rates is None else fx_rates
     if currency is not None:
         check_target_currency(ledger, currency, fx_rates)
-    carried = _with_currency(keys)
+    carried = with_currency(keys)
     events = _condense(events, carried)
     day, base = nw.col("_day"), nw.col("_base_day")
     starts = {"_t": day} | {f"_s{i}": nw.max_horizontal(day, base + edge + 1)
@@ -291,12 +261,12 @@ def aging_trend(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | 
     columns += [(s[i] - s[i + 1]).alias(labels[i + 1]) for i in range(len(buckets))]
     columns += [s[-1].alias(labels[-1])]
     out = running.select(*carried, "_point", *columns)
-    out = _convert(out, keys, labels, currency, fx_rates, ends)
+    out = convert_at_period_ends(out, keys, labels, currency, fx_rates, ends)
     if currency is not None:
         carried = keys
     out = out.with_columns(nw.sum_horizontal(labels).alias("total"))
-    out = _with_period(out, ends).with_columns((nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in [*labels, "total"])
-    return _finish_small(out.sort(*carried, "_point").select(*carried, "period_end", *labels, "total"), items)
+    out = with_period(out, ends).with_columns((nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in [*labels, "total"])
+    return finish_small(out.sort(*carried, "_point").select(*carried, "period_end", *labels, "total"), items)
 
 
 def monthly_activity(ledger, as_of=None, months: int = 12, by: str | Sequence[str] | None = None, *,
@@ -324,14 +294,14 @@ def monthly_activity(ledger, as_of=None, months: int = 12, by: str | Sequence[st
     0      CAD  298640.02  398329.54 -322814.60  373830.76         0.0
     1      CAD  373830.76  344097.39 -375620.28  335005.04         0.0
     """
-    keys = _keys(by)
-    as_of, ends = _setup(ledger, as_of, months + 1, applications)
+    keys = group_keys(by)
+    as_of, ends = period_setup(ledger, as_of, months + 1, applications)
     advance(f"activity of {len(ends) - 1} months")
-    events, documents, items, ledger_fx = _events(ledger, applications, _day(as_of), "due", keys)
+    events, documents, items, ledger_fx = money_events(ledger, applications, day_of(as_of), "due", keys)
     fx_rates = ledger_fx if fx_rates is None else fx_rates
     if currency is not None:
         check_target_currency(ledger, currency, fx_rates)
-    carried = _with_currency(keys)
+    carried = with_currency(keys)
     book = _running(events, {"closing": nw.col("_day")}, ends, carried)
     first_key = ends[0].year * 12 + ends[0].month - 1
     doc_type = nw.col("doc_type") if "doc_type" in documents.collect_schema() else nw.lit("invoice")
@@ -345,11 +315,11 @@ def monthly_activity(ledger, as_of=None, months: int = 12, by: str | Sequence[st
     settled = with_month_key(events.filter(nw.col("_move")), "_day", "_month").with_columns(
         (nw.col("_month") - first_key).alias("_point")).filter(nw.col("_point") >= 0).group_by(
         *carried, "_point").agg(nw.col("_cents").sum().alias("other_settlements"))
-    flows = _small(flows)
+    flows = compute_small(flows)
     out = book.join(flows, on=[*carried, "_point"], how="left").join(
-        _small(settled), on=[*carried, "_point"], how="left").with_columns(
+        compute_small(settled), on=[*carried, "_point"], how="left").with_columns(
         nw.col(name).fill_null(0).cast(nw.Int64) for name in FLOWS)
-    out = _convert(out.select(*carried, "_point", *FLOWS, "closing"), keys, [*FLOWS, "closing"], currency,
+    out = convert_at_period_ends(out.select(*carried, "_point", *FLOWS, "closing"), keys, [*FLOWS, "closing"], currency,
                    fx_rates, ends)
     if currency is not None:
         carried = keys
@@ -361,5 +331,5 @@ def monthly_activity(ledger, as_of=None, months: int = 12, by: str | Sequence[st
     out = out.filter(nw.col("_point") >= 1).with_columns(
         (residual if currency is not None else -residual).alias(check))
     money = ["opening", *FLOWS, "closing", check]
-    out = _with_period(out, ends).with_columns((nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in money)
-    return _finish_small(out.sort(*carried, "_point").select(*carried, "period_end", "days", *money), items)
+    out = with_period(out, ends).with_columns((nw.col(c).cast(nw.Float64) / 100).round(2).alias(c) for c in money)
+    return finish_small(out.sort(*carried, "_point").select(*carried, "period_end", "days", *money), items)
