@@ -27,7 +27,7 @@ import pandas as pd
 from arkit._common import finish, ledger_as_of, to_cents, to_date
 from arkit.aging import (DEFAULT_BUCKETS, age, bucket_labels, named_blanks, sum_money, summarize_aging, with_day_numbers)
 from arkit.errors import ArkitError
-from arkit.rendering.xlsx import Sheet, area
+from arkit.rendering.xlsx import Sheet, area, new_workbook
 from arkit._kpis import aging_kpis
 from arkit.ledger import Ledger
 from arkit.monthly import FLOWS, _finish_small, _small, monthly_activity
@@ -651,15 +651,12 @@ def write_report_workbook(pack: Mapping[str, pd.DataFrame], path, *, title: str 
     ...     book.sheetnames, sheet.freeze_panes, sheet["B2"].value, sheet["B2"].data_type, sheet["C2"].number_format
     (['Summary', 'Past due accounts'], 'A2', '=1+2', 's', '#,##0.00;-#,##0.00')
     """
-    from openpyxl import Workbook
-
     if not isinstance(pack, Mapping) or not all(isinstance(f, pd.DataFrame) for f in pack.values()):
         raise ArkitError("write_report_workbook needs a report pack: a dict of sheet name to pandas DataFrame")
-    workbook = Workbook()
-    first = workbook.active
+    workbook = new_workbook()
     taken: set[str] = set()
-    first.title = _sheet_name("Summary", taken)
-    summary = Sheet(first)
+    summary = Sheet.add(workbook, _sheet_name("Summary", taken))
+    first = summary.sheet
     summary.put(1, 1, title, font="title", measure=False)
     row = 3
     tiles = pack.get("Summary")

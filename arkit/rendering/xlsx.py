@@ -84,6 +84,17 @@ def area(top: int, bottom: int, columns: int) -> str:
     return f"A{top}:{get_column_letter(max(columns, 1))}{bottom}"
 
 
+def _style(cell, font: str | None, heading: bool, right: bool) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    if font is not None:
+        cell.font = Font(**FONTS[font])
+    if heading:
+        cell.fill = PatternFill("solid", fgColor=HEADING_FILL)
+    if right:
+        cell.alignment = Alignment(horizontal="right")
+
+
 class Sheet:
     """Writes cells on one worksheet: text always as text, numbers and dates typed; tracks widths.
 
@@ -111,15 +122,9 @@ class Sheet:
         """Write ``value``; ``kind`` picks its number format (:data:`FORMATS`), ``font`` a
         :data:`FONTS` name, ``heading`` the heading fill; ``measure=False`` lets it run over
         the empty cells to its right without widening its column."""
-        from openpyxl.styles import Alignment, Font, PatternFill
-
         cell, shown = write_cell(self.sheet, row, column, value, FORMATS.get(kind))
-        if font is not None:
-            cell.font = Font(**FONTS[font])
-        if heading:
-            cell.fill = PatternFill("solid", fgColor=HEADING_FILL)
-        if right:
-            cell.alignment = Alignment(horizontal="right")
+        if font is not None or heading or right:
+            _style(cell, font, heading, right)
         if measure:
             self.widths[column] = max(self.widths.get(column, 0), shown)
         return cell
