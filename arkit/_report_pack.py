@@ -27,7 +27,7 @@ import pandas as pd
 from arkit._common import compute_small, finish, finish_small, ledger_as_of, to_cents, to_date
 from arkit.aging import DEFAULT_BUCKETS, age, bucket_labels, named_blanks, sum_money, summarize_aging, with_day_numbers
 from arkit.errors import ArkitError
-from arkit.rendering.safety import DATE_FORMAT, MONEY_FORMAT, write_cell
+from arkit.rendering.xlsx import Sheet, area, new_workbook
 from arkit._kpis import aging_kpis
 from arkit.ledger import Ledger
 from arkit.monthly import FLOWS, monthly_activity
@@ -56,9 +56,6 @@ DEFAULT_THRESHOLDS = MappingProxyType({
 })
 ACCOUNT_ATTRIBUTES = ("customer_name", "collector")
 
-COUNT_FORMAT = "#,##0"
-PERCENT_FORMAT = "0.0"
-RATE_FORMAT = "0.0000"
 TITLE = "AR report pack"
 
 
@@ -624,51 +621,6 @@ def _cell_kind(column: str, series: pd.Series) -> str:
     return "general"
 
 
-_FORMATS = {"money": MONEY_FORMAT, "count": COUNT_FORMAT, "percent": PERCENT_FORMAT, "rate": RATE_FORMAT,
-            "date": DATE_FORMAT}
-
-
-class _Sheet:
-    """Writes cells on one worksheet: text always as text, numbers and dates typed; tracks widths."""
-
-    def __init__(self, sheet):
-        self.sheet = sheet
-        self.widths: dict[int, int] = {}
-
-    def put(self, row: int, column: int, value, kind: str = "general", font=None, fill=None, measure: bool = True):
-        cell, shown = write_cell(self.sheet, row, column, value, _FORMATS.get(kind))
-        if font is not None:
-            cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        if measure:
-            self.widths[column] = max(self.widths.get(column, 0), shown)
-        return cell
-
-    def table(self, top: int, frame: pd.DataFrame, font, fill) -> str:
-        """Headings on row ``top`` and the rows below; returns the table's range (``A1:F9``)."""
-        from openpyxl.styles import Alignment
-        from openpyxl.utils import get_column_letter
-
-        columns = list(frame.columns)
-        kinds = [_cell_kind(str(c), frame[c]) for c in columns]
-        for index, (column, kind) in enumerate(zip(columns, kinds), start=1):
-            cell = self.put(top, index, _heading(column), font=font, fill=fill)
-            if kind in ("money", "count", "percent", "rate"):
-                cell.alignment = Alignment(horizontal="right")
-        for offset, record in enumerate(frame.itertuples(index=False, name=None), start=1):
-            for index, (value, kind) in enumerate(zip(record, kinds), start=1):
-                self.put(top + offset, index, value, kind)
-        last = get_column_letter(max(len(columns), 1))
-        return f"A{top}:{last}{top + len(frame)}"
-
-    def fit(self) -> None:
-        from openpyxl.utils import get_column_letter
-
-        for column, width in self.widths.items():
-            self.sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 9), 60)
-
-
 def _sheet_name(name: str, taken: set[str]) -> str:
     base = str(name).translate(_BAD_SHEET_CHARS).strip("'")[:31] or "Sheet"
     candidate, number = base, 2
@@ -699,25 +651,19 @@ def write_report_workbook(pack: Mapping[str, pd.DataFrame], path, *, title: str 
     ...     book.sheetnames, sheet.freeze_panes, sheet["B2"].value, sheet["B2"].data_type, sheet["C2"].number_format
     (['Summary', 'Past due accounts'], 'A2', '=1+2', 's', '#,##0.00;-#,##0.00')
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
     if not isinstance(pack, Mapping) or not all(isinstance(f, pd.DataFrame) for f in pack.values()):
         raise ArkitError("write_report_workbook needs a report pack: a dict of sheet name to pandas DataFrame")
-    bold, title_font = Font(bold=True), Font(bold=True, size=14)
-    fill = PatternFill("solid", fgColor="DDE4EE")
-    workbook = Workbook()
-    first = workbook.active
+    workbook = new_workbook()
     taken: set[str] = set()
-    first.title = _sheet_name("Summary", taken)
-    summary = _Sheet(first)
-    summary.put(1, 1, title, font=title_font, measure=False)
+    summary = Sheet.add(workbook, _sheet_name("Summary", taken))
+    first = summary.sheet
+    summary.put(1, 1, title, font="title", measure=False)
     row = 3
     tiles = pack.get("Summary")
     if tiles is not None and len(tiles):
         record = tiles.iloc[0]
         for column in tiles.columns:
-            summary.put(row, 1, _heading(column), font=bold)
+            summary.put(row, 1, _heading(column), font="bold")
             summary.put(row, 2, record[column], _cell_kind(str(column), tiles[column]))
             row += 1
         for note in tiles.attrs.get("notes", []):
@@ -726,21 +672,21 @@ def write_report_workbook(pack: Mapping[str, pd.DataFrame], path, *, title: str 
         row += 1
     aging = pack.get("Aging")
     if aging is not None:
-        summary.put(row, 1, aging.attrs.get("description", "Aging"), font=bold, measure=False)
-        first.auto_filter.ref = summary.table(row + 1, aging, bold, fill)
+        summary.put(row, 1, aging.attrs.get("description", "Aging"), font="bold", measure=False)
+        first.auto_filter.ref = _table(summary, row + 1, aging)
         row += len(aging) + 3
     reports = [(name, frame) for name, frame in pack.items() if name not in SUMMARY_SHEETS]
     if reports:
-        summary.put(row, 1, "Contents", font=bold, measure=False)
+        summary.put(row, 1, "Contents", font="bold", measure=False)
         contents = pd.DataFrame({"sheet": [str(n) for n, _ in reports],
                                  "description": [f.attrs.get("description", "") for _, f in reports],
                                  "rows": pd.array([len(f) for _, f in reports], dtype="int64")})
-        summary.table(row + 1, contents.rename(columns=str.capitalize), bold, fill)
+        _table(summary, row + 1, contents.rename(columns=str.capitalize))
     summary.fit()
 
     for name, frame in reports:
-        sheet = _Sheet(workbook.create_sheet(_sheet_name(name, taken)))
-        sheet.sheet.auto_filter.ref = sheet.table(1, frame, bold, fill)
+        sheet = Sheet.add(workbook, _sheet_name(name, taken))
+        sheet.sheet.auto_filter.ref = _table(sheet, 1, frame)
         sheet.sheet.freeze_panes = "A2"
         sheet.sheet.print_title_rows = "1:1"
         sheet.fit()
@@ -748,3 +694,11 @@ def write_report_workbook(pack: Mapping[str, pd.DataFrame], path, *, title: str 
     path = Path(path)
     workbook.save(path)
     return path
+
+
+def _table(sheet: Sheet, top: int, frame: pd.DataFrame) -> str:
+    """A report's table at row ``top``, headed by :data:`HEADINGS`; returns its range (``A1:F9``)."""
+    frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+    headings = {c: _heading(c) for c in frame.columns}
+    end = sheet.table(top, frame, headings, [_cell_kind(c, frame[c]) for c in frame.columns])
+    return area(top, end - 1, len(frame.columns))

@@ -13,15 +13,8 @@ import pytest
 
 import arkit
 from arkit import ArkitError, Ledger
-from arkit.statements import (
-    Statement,
-    statement,
-    statement_filename,
-    to_html,
-    to_pdf,
-    to_xlsx,
-    write_statements,
-)
+from arkit.rendering.statement import to_html, to_pdf, to_xlsx
+from arkit.statements import Statement, statement, statement_filename, write_statements
 
 CENT = 0.005
 MONEY_FORMAT = "#,##0.00;-#,##0.00"

@@ -1,16 +1,17 @@
-"""Safe exports: text from the data never becomes a spreadsheet formula."""
+"""Safe exports: text from the data never becomes a spreadsheet formula.
+
+:func:`protect_formulas` guards CSV files; :func:`arkit.rendering.xlsx.write_cell` applies the
+same :data:`FORMULA_START` rule to every XLSX cell.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
-__all__ = ["protect_formulas", "write_cell", "MONEY_FORMAT", "DATE_FORMAT"]
+__all__ = ["FORMULA_START", "protect_formulas"]
 
+#: What a spreadsheet reads as the start of a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MONEY_FORMAT = "#,##0.00;-#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 
 
 def protect_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -33,38 +34,3 @@ def protect_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             risky = text.astype("str").str.startswith(FORMULA_START) & text.notna()
             out[column] = text.where(~risky, "'" + text.astype("str"))
     return out
-
-
-def write_cell(sheet, row: int, column: int, value, number_format: str | None = None):
-    """Write one value to an openpyxl sheet safely; return the cell and the width it shows.
-
-    Text stays text: openpyxl would store a str starting with "=" as a formula, so the cell is
-    typed as text, and text that starts like a formula gets Excel's quote prefix so that it stays
-    text when someone edits it. Dates are dates; numbers take ``number_format`` (money for
-    floats by default). Missing values leave the cell empty.
-    """
-    cell = sheet.cell(row=row, column=column)
-    if value is None or (not isinstance(value, (str, list, tuple)) and bool(pd.isna(value))):
-        return cell, 0
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        value = pd.Timestamp(value).date()
-    elif hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, str):
-        cell.value = value
-        cell.data_type = "s"
-        if value.startswith(FORMULA_START):
-            cell.quotePrefix = True
-        return cell, len(value)
-    if isinstance(value, dt.date):
-        cell.value, cell.number_format = value, DATE_FORMAT
-        return cell, 10
-    if isinstance(value, bool):
-        cell.value = value
-        return cell, 5
-    if isinstance(value, (int, float)):
-        cell.value = value
-        cell.number_format = number_format or (MONEY_FORMAT if isinstance(value, float) else "#,##0")
-        return cell, len(f"{value:,.2f}") + 1 if isinstance(value, float) else len(f"{value:,}")
-    cell.value, cell.data_type = str(value), "s"
-    return cell, len(str(value))
