@@ -329,7 +329,7 @@ def validate_payments(frame: pd.DataFrame, *, source: str = "payments") -> pd.Da
     if missing:
         raise LedgerError(f"{source} lack the column(s) {', '.join(missing)} (layout: {', '.join(PAYMENT_COLUMNS)})")
     table, problems, _ = coerce_table(frame, spec, where=source)
-    amount = problems["column"].eq("amount")
+    amount = problems["column"].eq("amount") & problems["reason"].str.startswith("cannot read")
     problems.loc[amount, "reason"] = [f"{str(v)!r} is not a positive amount" for v in problems.loc[amount, "value"]]
     not_positive = table["amount"].le(0).to_numpy().nonzero()[0]
     if len(not_positive):
