@@ -11,17 +11,13 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 import pandas as pd
 import yaml
 
 from arkit.config import PRESETS_DIR
 from arkit.errors import ArkitError, LedgerError
+from arkit.loaders.sources import RawTable, header_key
 from arkit.parsing import check_date_format, parse_numbers
-
-if TYPE_CHECKING:  # sources reads a mapping's headers to find the header row; a raw table comes from sources
-    from arkit.loaders.sources import RawTable
 from arkit.schema import DOC_TYPES, TABLES, TableSpec
 
 __all__ = ["Mapping", "load_mapping", "preset", "preset_names", "header_key", "header_targets", "map_headers",
@@ -30,17 +26,6 @@ __all__ = ["Mapping", "load_mapping", "preset", "preset_names", "header_key", "h
 SIGNS = ("as_is", "negate")
 # Canonical columns that identify an invoice, date it or record its outcome: never model features.
 NOT_FEATURES = ("document_id", "customer_id", "doc_date", "due_date", "closed_date", "open_amount")
-
-
-def header_key(text) -> str:
-    """Headers compare ignoring case, surrounding spaces, repeated spaces and a BOM.
-
-    Examples
-    --------
-    >>> header_key("  Net   Due Date ")
-    'net due date'
-    """
-    return re.sub(r"\s+", " ", str(text).replace("\ufeff", "")).strip().lower()
 
 
 @dataclass(frozen=True)
