@@ -100,10 +100,10 @@ from arkit.aging import age
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 from arkit._reconcile import normalize_keys
+from arkit.schema import PAYMENT_COLUMNS, validate_payments
 
 __all__ = ["CashApplication", "apply_cash", "credit_offsets", "score_matches", "PAYMENT_COLUMNS", "PASSES"]
 
-PAYMENT_COLUMNS = ("payment_id", "customer_id", "date", "amount", "currency", "payer_name", "remittance")
 CONFIDENCE = {"reference": 0.99, "reference_typo": 0.95, "reference_short": 0.95, "reference_over": 0.95,
               "reference_partial": 0.92, "exact_amount": 0.95, "subset_sum": 0.92, "amount_tolerance": 0.9}
 AMBIGUOUS = 0.6
@@ -492,31 +492,6 @@ def _by_amount(currency, cents: int, customer, book: _Book, tol: int, max_invoic
     return None
 
 
-def _payments_frame(payments) -> pd.DataFrame:
-    if not isinstance(payments, pd.DataFrame):
-        raise ArkitError("payments must be a pandas DataFrame in the payments layout "
-                         f"({', '.join(PAYMENT_COLUMNS)}); read a file with arkit.loaders.bank.read_payments")
-    missing = [c for c in ("payment_id", "date", "amount") if c not in payments]
-    if missing:
-        raise ArkitError(f"payments lack the column(s) {', '.join(missing)} (layout: {', '.join(PAYMENT_COLUMNS)})")
-    frame = payments.copy()
-    for column in ("customer_id", "currency", "payer_name", "remittance"):
-        if column not in frame:
-            frame[column] = None
-    amounts = pd.to_numeric(frame["amount"], errors="coerce")
-    bad = amounts.isna() | (amounts <= 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ArkitError(f"payments row {row + 1} ({frame['payment_id'].iloc[row]}), column amount: "
-                         f"{str(frame['amount'].iloc[row])!r} is not a positive amount")
-    if frame["payment_id"].duplicated().any():
-        dup = frame.loc[frame["payment_id"].duplicated(), "payment_id"].iloc[0]
-        raise ArkitError(f"payments: payment_id {dup!r} occurs twice; each bank line needs its own id")
-    frame["amount"] = amounts.round(2)
-    frame["date"] = pd.to_datetime(frame["date"])
-    return frame.reset_index(drop=True)
-
-
 def _text_or_none(values: pd.Series) -> np.ndarray:
     """A text column as an object array, missing and blank values as None."""
     text = values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
@@ -548,9 +523,7 @@ class _Run:
         known = ledger.customers["customer_id"] if ledger.customers is not None else pd.Series(book.customers)
         known = pd.Series(sorted(set(known.dropna())), dtype="str")
         by_number = dict(zip(normalize_keys(known).tolist(), known.tolist()))
-        number = remittances.str.extract(_CUSTOMER_NUMBER.pattern, expand=False)
-        number = number.str.upper().str.lstrip("0")  # what normalize_keys makes of an id without prefix
-        number = number.where(number.ne("") | number.isna(), "0")
+        number = normalize_keys(remittances.str.extract(_CUSTOMER_NUMBER.pattern, expand=False))
         self.remittance_customer = np.array([by_number.get(k) if isinstance(k, str) else None for k in number],
                                             dtype=object)
         self.settled = np.zeros(n, dtype=bool)
@@ -762,7 +735,7 @@ def apply_cash(payments: pd.DataFrame, ledger: Ledger, *, as_of=None, tolerance:
     """
     if not isinstance(ledger, Ledger):
         raise ArkitError("apply_cash needs a Ledger (arkit.load_ledger(...)): it reads the customers' names too")
-    frame = _payments_frame(payments)
+    frame = validate_payments(payments)
     run = _Run(frame, ledger, ledger_as_of(ledger, as_of),
                dict(tolerance=tolerance, relative_tolerance=relative_tolerance, auto_threshold=auto_threshold,
                     max_invoices=max_invoices, date_window=date_window, name_score=name_score))

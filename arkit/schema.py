@@ -21,8 +21,8 @@ from arkit.errors import LedgerError
 from arkit.parsing import (MONEY_DIGITS, clean_text, normalize_ids, on_distinct, parse_dates, parse_flags, parse_money,
                            parse_numbers)
 
-__all__ = ["Column", "TableSpec", "TABLES", "DOC_TYPES", "ID_COLUMNS", "coerce_table", "validate_table",
-           "terms_days"]
+__all__ = ["Column", "TableSpec", "TABLES", "DOC_TYPES", "ID_COLUMNS", "PAYMENT_COLUMNS", "coerce_table",
+           "validate_table", "validate_payments", "terms_days"]
 
 DOC_TYPES = ("invoice", "credit_memo", "debit_memo", "payment", "adjustment", "write_off")
 CODE_COLUMNS = frozenset({"currency", "doc_type", "terms", "kind", "status"})  # NULL / N/A mean missing here
@@ -111,6 +111,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("fx_rates", _cols("currency:text! date:date! rate:number!"), key=("currency", "date")),
     )
 }
+PAYMENT_COLUMNS = tuple(c.name for c in TABLES["payments"].columns)  # the layout of bank lines for cash application
 
 
 def terms_days(terms: pd.Series) -> pd.Series:
@@ -299,6 +300,54 @@ def validate_table(frame: pd.DataFrame, spec: TableSpec | str, *, source: str | 
         value = ", ".join(str(v) for v in table.loc[position, list(spec.key)])
         raise LedgerError(f"{where} row {position}, column {key!r}: {key} {value!r} appears more than once; "
                           "each must be unique")
+    return table
+
+
+def validate_payments(frame: pd.DataFrame, *, source: str = "payments") -> pd.DataFrame:
+    """Return ``frame`` coerced to the payments table (:data:`PAYMENT_COLUMNS`), or raise.
+
+    The one check of payments at every boundary: bank statements read by
+    :func:`arkit.loaders.bank.read_payments` and frames given to :func:`arkit.apply_cash`. The
+    first bad row raises :class:`LedgerError` naming ``source``, the row (counted from 1), its
+    ``payment_id`` and the column: an id or date that is missing or unreadable, an amount that
+    is not a positive number, an id that repeats. Absent optional columns are added, empty.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"payment_id": ["P1", "P2"], "date": ["2026-03-02", "2026-03-03"],
+    ...                     "amount": ["125.50", "-3"]})
+    >>> validate_payments(raw)
+    Traceback (most recent call last):
+    ...
+    arkit.errors.LedgerError: payments row 2 (P2), column amount: '-3' is not a positive amount
+    """
+    spec = TABLES["payments"]
+    if not isinstance(frame, pd.DataFrame):
+        raise LedgerError(f"{source} must be a pandas DataFrame in the payments layout "
+                          f"({', '.join(PAYMENT_COLUMNS)}); read a file with arkit.loaders.bank.read_payments")
+    missing = [c for c in spec.required if c not in frame]
+    if missing:
+        raise LedgerError(f"{source} lack the column(s) {', '.join(missing)} (layout: {', '.join(PAYMENT_COLUMNS)})")
+    table, problems, _ = coerce_table(frame, spec, where=source)
+    amount = problems["column"].eq("amount") & problems["reason"].str.startswith("cannot read")
+    problems.loc[amount, "reason"] = [f"{str(v)!r} is not a positive amount" for v in problems.loc[amount, "value"]]
+    not_positive = table["amount"].le(0).to_numpy().nonzero()[0]
+    if len(not_positive):
+        problems = pd.concat([problems, pd.DataFrame({
+            "position": not_positive, "column": "amount", "value": frame["amount"].iloc[not_positive].to_numpy(),
+            "reason": [f"{str(v)!r} is not a positive amount" for v in frame["amount"].iloc[not_positive]]})])
+    if len(problems):
+        first = problems.sort_values("position", kind="stable").iloc[0]
+        position = int(first["position"])
+        raise LedgerError(f"{source} row {position + 1} ({frame['payment_id'].iloc[position]}), "
+                          f"column {first['column']}: {first['reason']}")
+    repeated = table["payment_id"].duplicated()
+    if repeated.any():
+        raise LedgerError(f"{source}: payment_id {table['payment_id'][repeated].iloc[0]!r} occurs twice; "
+                          "each bank line needs its own id")
+    for column in PAYMENT_COLUMNS:
+        if column not in table:
+            table[column] = pd.Series(pd.NA, index=table.index, dtype="str")
     return table
 
 

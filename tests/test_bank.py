@@ -26,7 +26,7 @@ INDICATOR_MAPPING = {"columns": {"Date": "date", "Reference": "payment_id", "Amo
 
 
 def _check_frame(payments: pd.DataFrame) -> None:
-    assert list(payments.columns) == PAYMENT_COLUMNS
+    assert tuple(payments.columns) == PAYMENT_COLUMNS
     assert payments["date"].dtype == "datetime64[s]"
     assert payments["amount"].dtype == "float64"
     for column in ("payment_id", "customer_id", "currency", "payer_name", "remittance"):

@@ -8,7 +8,6 @@ more decimals than their currency has) equals read, the exact total of the sourc
 
 from __future__ import annotations
 
-import re
 import warnings as warnings_module
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -20,11 +19,11 @@ import pandas as pd
 from arkit.progress import advance, tracked
 from arkit.errors import ArkitError, LedgerError
 from arkit.ledger import TABLE_NAMES, Ledger
-from arkit.loaders.mapping import Mapping, header_key, load_mapping, preset
+from arkit.loaders.mapping import Mapping, declared_features, header_targets, load_mapping, map_headers, preset
 from arkit.loaders.sql import is_database_url, read_sql, redact
 from arkit.loaders.sources import (EXCEL_SUFFIXES, PARQUET_SUFFIXES, TEXT_SUFFIXES, RawTable,
                                    read_source_file, read_typed_text)
-from arkit.parsing import check_date_format, isin, parse_numbers
+from arkit.parsing import check_date_format, isin
 from arkit.schema import TABLES, coerce_table, duplicate_keys
 
 __all__ = ["LoadReport", "LoadResult", "load", "load_ledger", "resolve_mapping"]
@@ -145,83 +144,6 @@ def resolve_mapping(mapping: Mapping | str | Path | None = None, preset_name: st
     return mapping.with_options(**options)
 
 
-def _first_cell(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """The first non-blank cell of each row, and how many cells are filled."""
-    text = frame.astype("str").apply(lambda col: col.str.strip()).replace({"nan": "", "None": ""})
-    filled = text.ne("")
-    first = text.where(filled).bfill(axis=1).iloc[:, 0].fillna("") if len(text.columns) else pd.Series("", index=frame.index)
-    return first, filled.sum(axis=1)
-
-
-def _report_lines(raw: RawTable, mapping: Mapping | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Apply ``group_header`` and ``skip_rows``; return the data rows and the skipped lines."""
-    frame = raw.frame.assign(_line=raw.lines)
-    if mapping is None or not (mapping.group_header or mapping.skip_rows):
-        return frame, pd.DataFrame(columns=["source", "line", "reason", "text"])
-    first, filled = _first_cell(raw.frame)
-    skip = pd.Series(False, index=frame.index)
-    reasons = pd.Series("", index=frame.index, dtype="str")
-    for pattern in mapping.skip_rows:
-        hit = first.map(re.compile(pattern).search).notna() & ~skip
-        skip |= hit
-        reasons[hit] = f"report line matching {pattern!r}"
-    if mapping.group_header:
-        heading = (filled == 1) & raw.frame.iloc[:, 0].astype("str").str.strip().ne("") & ~skip
-        group = first.where(heading).ffill()
-        for column in mapping.group_header:
-            frame[f"_group_{column}"] = group
-        skip |= heading
-        reasons[heading] = "group heading"
-    skipped = pd.DataFrame({"source": raw.source, "line": frame.loc[skip, "_line"], "reason": reasons[skip],
-                            "text": first[skip]})
-    return frame.loc[~skip], skipped
-
-
-def _targets(header: str, mapping: Mapping | None, spec_columns: set[str]) -> list[str]:
-    """The canonical columns a source header feeds: the mapping's; without mapped columns, the
-    header itself when it names one ("Doc Date" is ``doc_date``)."""
-    targets = mapping.targets(header) if mapping is not None else []
-    if not targets and (mapping is None or not mapping.columns):
-        key = header_key(header).replace(" ", "_")
-        targets = [key] if key in spec_columns else []
-    return targets
-
-
-def _rename(frame: pd.DataFrame, mapping: Mapping | None, spec_columns: set[str]) -> pd.DataFrame:
-    """Source headers -> canonical names; unmapped columns kept under their own header."""
-    out = {}
-    for header in frame.columns:
-        if header.startswith("_"):
-            out[header] = frame[header]
-            continue
-        targets = _targets(header, mapping, spec_columns)
-        for target in targets:
-            out[target] = frame[header]
-        if not targets:
-            name = header if header not in spec_columns else f"{header} (source)"
-            out[name] = frame[header]
-    renamed = pd.DataFrame(out, index=frame.index)
-    if mapping is not None:
-        for column in mapping.group_header:
-            group = renamed.pop(f"_group_{column}")
-            renamed[column] = group if column not in renamed else renamed[column].where(
-                renamed[column].astype("str").str.strip().ne(""), group)
-        if mapping.debit_credit:
-            present = {k: h for k, h in mapping.debit_credit.items() if any(header_key(c) == header_key(h) for c in frame.columns)}
-            if len(present) == 2:
-                by_key = {header_key(c): c for c in frame.columns}
-                debit, bad_debit, credit, bad_credit = (
-                    part for side in ("debit", "credit") for part in parse_numbers(
-                        frame[by_key[header_key(present[side])]], mapping.decimal, where=f"column {present[side]!r}"))
-                amount = debit.fillna(0) - credit.fillna(0)
-                renamed["amount"] = amount.where(~(bad_debit | bad_credit) & (debit.notna() | credit.notna()))
-        if mapping.doc_types and "doc_type" in renamed:
-            lookup = {header_key(k): v for k, v in mapping.doc_types.items()}
-            keys = renamed["doc_type"].map(header_key)
-            renamed["doc_type"] = keys.map(lookup).fillna(renamed["doc_type"])
-    return renamed
-
-
 def _rows_to_reject(table: pd.DataFrame, problems: pd.DataFrame, spec_name: str, repeated: np.ndarray) -> pd.Series:
     """The reason to reject each row ("" to load it); ``repeated`` marks the rows without problems
     whose key an earlier row has."""
@@ -241,14 +163,7 @@ def _load_table(raw: RawTable, mapping: Mapping | None, table_name: str, currenc
                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str], Decimal, int]:
     """One raw table -> (loaded rows, rejects, skipped lines, warnings, exact amount read, amounts rounded)."""
     spec = TABLES[table_name]
-    warnings = []
-    for header in raw.frame.attrs.get("duplicate_headers", []):
-        if mapping is not None and mapping.targets(header):
-            raise LedgerError(f"{raw.source}: header {header!r} appears more than once; rename one of them")
-        warnings.append(f"{raw.source}: header {header!r} appears more than once; later copies were renamed "
-                        f"'{header} (2)', ...")
-    frame, skipped = _report_lines(raw, mapping)
-    renamed = _rename(frame, mapping, {c.name for c in spec.columns})
+    frame, renamed, skipped, warnings = map_headers(raw, mapping, spec)
     if customer is not None and table_name == "items":  # a customer's statement names no customer
         if "customer_id" not in renamed:
             renamed["customer_id"] = customer
@@ -488,7 +403,7 @@ def _arrow_kinds(mapping: Mapping | None, table_name: str):
                "money": mapping is None or mapping.decimal in (None, ".")}
 
     def kind_of(header: str) -> str | None:
-        found = {kinds[name] for name in _targets(header, mapping, set(kinds))}
+        found = {kinds[name] for name in header_targets(header, mapping, set(kinds))}
         kind = found.pop() if len(found) == 1 else None
         return {"date": "date", "money": "number"}.get(kind) if allowed.get(kind) else None
 
@@ -510,24 +425,10 @@ def _load_raws(raws: dict[str, RawTable], mapping: Mapping | None, source: str, 
     if "items" not in loaded:
         raise LedgerError(f"{source}: nothing to load as items (the mapping is for table {mapping.table!r})")
     rows_read = sum(len(raw.frame) for raw in raws.values()) - sum(len(s) for s in skipped)
-    features = _declared_features(loaded, mapping, source, warnings)
+    features = declared_features(loaded, mapping, source, warnings)
     return _finish(loaded, [r for r in rejects if len(r)], [s for s in skipped if len(s)], warnings, amount_read,
                    rows_rounded, source, currency, {name: raw.source for name, raw in raws.items()}, rows_read,
                    features)
-
-
-def _declared_features(loaded: dict[str, pd.DataFrame], mapping: Mapping | None, source: str,
-                       warnings: list[str]) -> tuple[str, ...]:
-    """The mapping's declared ``features`` that the loaded items or customers have; a warning for the others."""
-    if mapping is None or not mapping.features:
-        return ()
-    columns = {header_key(c): c for name in ("items", "customers") if name in loaded
-               for c in loaded[name].columns if c != "_line"}
-    absent = [name for name in mapping.features if header_key(name) not in columns]
-    if absent:
-        warnings.append(f"{source}: no column {', '.join(map(repr, absent))} that mapping {mapping.name!r} declares "
-                        "as a feature: the risk model goes without it")
-    return tuple(columns[header_key(name)] for name in mapping.features if header_key(name) in columns)
 
 
 def _load_database(source, mapping, target, table, query, currency, customer=None) -> LoadResult:

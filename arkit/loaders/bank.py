@@ -77,10 +77,10 @@ from arkit.errors import ArkitError
 from arkit.loaders.mapping import Mapping, header_key, load_mapping
 from arkit.loaders.sources import EXCEL_SUFFIXES, PARQUET_SUFFIXES, read_source_file
 from arkit.parsing import is_missing, normalize_ids, parse_amounts, parse_dates
+from arkit.schema import PAYMENT_COLUMNS, validate_payments
 
 __all__ = ["PAYMENT_COLUMNS", "read_payments", "read_camt053", "read_bai2"]
 
-PAYMENT_COLUMNS = ["payment_id", "customer_id", "date", "amount", "currency", "payer_name", "remittance"]
 INDICATOR = "credit_debit_indicator"
 CREDIT_MARKS = frozenset({"CRDT", "C", "CR", "CREDIT", "H", "+"})
 DEBIT_MARKS = frozenset({"DBIT", "D", "DR", "DEBIT", "S", "-"})
@@ -183,7 +183,7 @@ def _payments_mapping(mapping: Mapping | dict | str | Path | None) -> Mapping:
     if mapping.group_header or mapping.skip_rows or mapping.doc_types:
         raise ArkitError(f"{where}: group_header, skip_rows and doc_types are for ledger exports, "
                          "not bank statements; remove them")
-    allowed = PAYMENT_COLUMNS + [INDICATOR]
+    allowed = [*PAYMENT_COLUMNS, INDICATOR]
     for header in mapping.columns:
         for target in mapping.targets(header):
             if target not in allowed:
@@ -199,7 +199,7 @@ def _read_table(path: Path, mapping: Mapping) -> pd.DataFrame:
     headers: dict[str, str] = {}  # payments column -> the file's header feeding it
     for header in frame.columns:
         key = header_key(header).replace(" ", "_")
-        targets = mapping.targets(header) if mapping.columns else [key] if key in PAYMENT_COLUMNS + [INDICATOR] else []
+        targets = mapping.targets(header) if mapping.columns else [key] if key in (*PAYMENT_COLUMNS, INDICATOR) else []
         for target in targets:
             if target in headers:
                 raise ArkitError(f"{source}: columns {headers[target]!r} and {header!r} both map to {target}")
@@ -301,7 +301,7 @@ def _finish(rows: pd.DataFrame, source: str, control: float | None, *, unique_id
     """Keep the credits of ``rows`` (signed amounts, money in positive); count the rest in ``attrs``."""
     amount = rows["amount"].astype("float64").round(2)
     money_in = amount.gt(0).to_numpy()
-    payments = rows.loc[money_in, PAYMENT_COLUMNS].assign(amount=amount[money_in]).reset_index(drop=True)
+    payments = rows.loc[money_in, list(PAYMENT_COLUMNS)].assign(amount=amount[money_in]).reset_index(drop=True)
     if unique_ids:
         seen = payments.groupby("payment_id", sort=False).cumcount()
         payments["payment_id"] = payments["payment_id"].where(seen.eq(0), payments["payment_id"] + "-"
@@ -309,6 +309,7 @@ def _finish(rows: pd.DataFrame, source: str, control: float | None, *, unique_id
     payments = payments.astype({"payment_id": "str", "customer_id": "str", "amount": "float64", "currency": "str",
                                 "payer_name": "str", "remittance": "str"})
     payments["date"] = pd.to_datetime(payments["date"]).astype("datetime64[s]")
+    validate_payments(payments, source=source)  # the boundary check apply_cash makes too
     payments.attrs = {
         "source": source, "entries": len(rows), "debits": int((~money_in).sum()),
         "debit_total": round(float(-amount[~money_in].sum()), 2) + 0.0,

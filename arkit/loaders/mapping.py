@@ -11,30 +11,21 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
+import pandas as pd
 import yaml
 
 from arkit.config import PRESETS_DIR
-from arkit.errors import ArkitError
-from arkit.parsing import check_date_format
-from arkit.schema import DOC_TYPES, TABLES
+from arkit.errors import ArkitError, LedgerError
+from arkit.loaders.sources import RawTable, header_key
+from arkit.parsing import check_date_format, parse_numbers
+from arkit.schema import DOC_TYPES, TABLES, TableSpec
 
-__all__ = ["Mapping", "load_mapping", "preset", "preset_names", "header_key", "PRESETS_DIR"]
+__all__ = ["Mapping", "load_mapping", "preset", "preset_names", "header_key", "header_targets", "map_headers",
+           "declared_features", "PRESETS_DIR"]
 
 SIGNS = ("as_is", "negate")
 # Canonical columns that identify an invoice, date it or record its outcome: never model features.
 NOT_FEATURES = ("document_id", "customer_id", "doc_date", "due_date", "closed_date", "open_amount")
-
-
-def header_key(text) -> str:
-    """Headers compare ignoring case, surrounding spaces, repeated spaces and a BOM.
-
-    Examples
-    --------
-    >>> header_key("  Net   Due Date ")
-    'net due date'
-    """
-    return re.sub(r"\s+", " ", str(text).replace("\ufeff", "")).strip().lower()
 
 
 @dataclass(frozen=True)
@@ -173,3 +164,113 @@ def preset(name: str) -> Mapping:
         raise ArkitError(f"unknown preset {name!r}{hint} presets: {', '.join(preset_names())}")
     return load_mapping(path)
 
+
+# ---------------------------------------------------------------- the mapping stage of a load
+
+
+def map_headers(raw: RawTable, mapping: Mapping | None, spec: TableSpec
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
+    """The mapping stage of a load: a raw table's data rows (its report lines set aside) under
+    canonical names. Returns ``(rows, renamed, skipped, warnings)``: the data rows as read with
+    their ``_line``, the same rows renamed (:func:`header_targets`; unmapped columns kept),
+    the skipped report lines, and warnings about repeated headers (a repeated header that the
+    mapping names raises)."""
+    warnings = []
+    for header in raw.frame.attrs.get("duplicate_headers", []):
+        if mapping is not None and mapping.targets(header):
+            raise LedgerError(f"{raw.source}: header {header!r} appears more than once; rename one of them")
+        warnings.append(f"{raw.source}: header {header!r} appears more than once; later copies were renamed "
+                        f"'{header} (2)', ...")
+    frame, skipped = _report_lines(raw, mapping)
+    return frame, _rename(frame, mapping, {c.name for c in spec.columns}), skipped, warnings
+
+
+def _first_cell(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The first non-blank cell of each row, and how many cells are filled."""
+    text = frame.astype("str").apply(lambda col: col.str.strip()).replace({"nan": "", "None": ""})
+    filled = text.ne("")
+    first = text.where(filled).bfill(axis=1).iloc[:, 0].fillna("") if len(text.columns) else pd.Series("", index=frame.index)
+    return first, filled.sum(axis=1)
+
+
+def _report_lines(raw: RawTable, mapping: Mapping | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply ``group_header`` and ``skip_rows``; return the data rows and the skipped lines."""
+    frame = raw.frame.assign(_line=raw.lines)
+    if mapping is None or not (mapping.group_header or mapping.skip_rows):
+        return frame, pd.DataFrame(columns=["source", "line", "reason", "text"])
+    first, filled = _first_cell(raw.frame)
+    skip = pd.Series(False, index=frame.index)
+    reasons = pd.Series("", index=frame.index, dtype="str")
+    for pattern in mapping.skip_rows:
+        hit = first.map(re.compile(pattern).search).notna() & ~skip
+        skip |= hit
+        reasons[hit] = f"report line matching {pattern!r}"
+    if mapping.group_header:
+        heading = (filled == 1) & raw.frame.iloc[:, 0].astype("str").str.strip().ne("") & ~skip
+        group = first.where(heading).ffill()
+        for column in mapping.group_header:
+            frame[f"_group_{column}"] = group
+        skip |= heading
+        reasons[heading] = "group heading"
+    skipped = pd.DataFrame({"source": raw.source, "line": frame.loc[skip, "_line"], "reason": reasons[skip],
+                            "text": first[skip]})
+    return frame.loc[~skip], skipped
+
+
+def header_targets(header: str, mapping: Mapping | None, spec_columns: set[str]) -> list[str]:
+    """The canonical columns a source header feeds: the mapping's; without mapped columns, the
+    header itself when it names one ("Doc Date" is ``doc_date``)."""
+    targets = mapping.targets(header) if mapping is not None else []
+    if not targets and (mapping is None or not mapping.columns):
+        key = header_key(header).replace(" ", "_")
+        targets = [key] if key in spec_columns else []
+    return targets
+
+
+def _rename(frame: pd.DataFrame, mapping: Mapping | None, spec_columns: set[str]) -> pd.DataFrame:
+    """Source headers -> canonical names; unmapped columns kept under their own header."""
+    out = {}
+    for header in frame.columns:
+        if header.startswith("_"):
+            out[header] = frame[header]
+            continue
+        targets = header_targets(header, mapping, spec_columns)
+        for target in targets:
+            out[target] = frame[header]
+        if not targets:
+            name = header if header not in spec_columns else f"{header} (source)"
+            out[name] = frame[header]
+    renamed = pd.DataFrame(out, index=frame.index)
+    if mapping is not None:
+        for column in mapping.group_header:
+            group = renamed.pop(f"_group_{column}")
+            renamed[column] = group if column not in renamed else renamed[column].where(
+                renamed[column].astype("str").str.strip().ne(""), group)
+        if mapping.debit_credit:
+            present = {k: h for k, h in mapping.debit_credit.items() if any(header_key(c) == header_key(h) for c in frame.columns)}
+            if len(present) == 2:
+                by_key = {header_key(c): c for c in frame.columns}
+                debit, bad_debit, credit, bad_credit = (
+                    part for side in ("debit", "credit") for part in parse_numbers(
+                        frame[by_key[header_key(present[side])]], mapping.decimal, where=f"column {present[side]!r}"))
+                amount = debit.fillna(0) - credit.fillna(0)
+                renamed["amount"] = amount.where(~(bad_debit | bad_credit) & (debit.notna() | credit.notna()))
+        if mapping.doc_types and "doc_type" in renamed:
+            lookup = {header_key(k): v for k, v in mapping.doc_types.items()}
+            keys = renamed["doc_type"].map(header_key)
+            renamed["doc_type"] = keys.map(lookup).fillna(renamed["doc_type"])
+    return renamed
+
+
+def declared_features(loaded: dict[str, pd.DataFrame], mapping: Mapping | None, source: str,
+                       warnings: list[str]) -> tuple[str, ...]:
+    """The mapping's declared ``features`` that the loaded items or customers have; a warning for the others."""
+    if mapping is None or not mapping.features:
+        return ()
+    columns = {header_key(c): c for name in ("items", "customers") if name in loaded
+               for c in loaded[name].columns if c != "_line"}
+    absent = [name for name in mapping.features if header_key(name) not in columns]
+    if absent:
+        warnings.append(f"{source}: no column {', '.join(map(repr, absent))} that mapping {mapping.name!r} declares "
+                        "as a feature: the risk model goes without it")
+    return tuple(columns[header_key(name)] for name in mapping.features if header_key(name) in columns)

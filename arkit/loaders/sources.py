@@ -19,14 +19,17 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from arkit.errors import LedgerError
-from arkit.loaders.mapping import Mapping, header_key
 
-__all__ = ["RawTable", "read_source_file", "read_typed_text", "TEXT_SUFFIXES", "EXCEL_SUFFIXES", "PARQUET_SUFFIXES"]
+if TYPE_CHECKING:  # the mapping's headers find the header row; the mapping stage comes after this one
+    from arkit.loaders.mapping import Mapping
+
+__all__ = ["RawTable", "header_key", "read_source_file", "read_typed_text", "TEXT_SUFFIXES", "EXCEL_SUFFIXES", "PARQUET_SUFFIXES"]
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".dat")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -35,6 +38,17 @@ DELIMITERS = (",", ";", "\t", "|")
 HEADER_SCAN = 40
 HEAD_BYTES = 1 << 20  # what is decoded to find the delimiter and the header
 _NUMBERISH = re.compile(r"^[\s$€£(+-]*[\d.,]+[\s)%-]*$")
+
+
+def header_key(text) -> str:
+    """Headers compare ignoring case, surrounding spaces, repeated spaces and a BOM.
+
+    Examples
+    --------
+    >>> header_key("  Net   Due Date ")
+    'net due date'
+    """
+    return re.sub(r"\s+", " ", str(text).replace("\ufeff", "")).strip().lower()
 
 
 @contextlib.contextmanager
