@@ -30,7 +30,7 @@ Divisions by zero give null, never inf.
 
 from __future__ import annotations
 
-import narwhals as nw
+import narwhals.stable.v2 as nw
 
 import datetime as dt
 from collections.abc import Sequence

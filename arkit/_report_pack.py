@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
-import narwhals as nw
+import narwhals.stable.v2 as nw
 import pandas as pd
 
 from arkit._common import compute_small, finish, finish_small, ledger_as_of, to_cents, to_date

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import narwhals as nw
+import narwhals.stable.v2 as nw
 import pandas as pd
 
 from arkit.errors import LedgerError

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import narwhals as nw
+import narwhals.stable.v2 as nw
 
 from arkit.progress import advance
 from arkit._common import (compute_small, day_of, finish_small, group_keys, latest, ledger_inputs, to_cents, to_date,
