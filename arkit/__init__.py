@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-from arkit.errors import ArkitError, LedgerError
+from arkit.errors import ArkitError, LedgerError, ParameterError
 
 _PUBLIC = {
     "arkit.aging": ["DEFAULT_BUCKETS", "age", "aging_summary", "bucket_labels", "summarize_aging"],
@@ -28,7 +28,7 @@ _PUBLIC = {
 }
 _WHERE = {name: module for module, names in _PUBLIC.items() for name in names}
 
-__all__ = sorted(["ArkitError", "LedgerError", *_WHERE])
+__all__ = sorted(["ArkitError", "LedgerError", "ParameterError", *_WHERE])
 
 
 def __getattr__(name: str):

@@ -1,6 +1,6 @@
 """The errors arkit raises on bad input: one class to catch, messages that say what to fix."""
 
-__all__ = ["ArkitError", "LedgerError"]
+__all__ = ["ArkitError", "LedgerError", "ParameterError"]
 
 
 class ArkitError(Exception):
@@ -12,3 +12,7 @@ class ArkitError(Exception):
 
 class LedgerError(ArkitError):
     """A table does not fit the canonical ledger: names the file, row and column."""
+
+
+class ParameterError(ArkitError, ValueError):
+    """A bad parameter of an estimator, raised at ``fit`` as scikit-learn raises ``ValueError``."""

@@ -78,7 +78,7 @@ from threadpoolctl import threadpool_limits
 
 from arkit.progress import advance
 from arkit._common import to_date
-from arkit.errors import ArkitError
+from arkit.errors import ArkitError, ParameterError
 from arkit.risk.point_in_time import META_COLUMNS, extra_columns, features, labels, open_features, training_set
 
 __all__ = ["DelinquencyModel", "TRUSTED_TYPES", "METHODS", "CALIBRATIONS", "fold_bounds", "fold_known"]
@@ -221,7 +221,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
     array([0.1, 0.9])
     """
 
-    def __init__(self, method: str = "auto", *, grace: int = 0, calibration: str | None = None,
+    def __init__(self, *, method: str = "auto", grace: int = 0, calibration: str | None = None,
                  max_iter: int = 100, learning_rate: float = 0.05, max_leaf_nodes: int = 4,
                  l2_regularization: float = 0.0, min_samples_leaf: int = 20, C: float = 1.0,
                  monotone: bool = True, early_stopping="auto", n_threads: int | None = None,
@@ -239,6 +239,26 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         self.early_stopping = early_stopping
         self.n_threads = n_threads
         self.random_state = random_state
+
+    def _check_parameters(self) -> None:
+        """scikit-learn's rule: parameters are stored as given and checked at fit (ValueError)."""
+        if self.method not in METHODS:
+            raise ParameterError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}")
+        if self.calibration not in CALIBRATIONS:
+            raise ParameterError(f"calibration must be 'sigmoid', 'isotonic' or None; got {self.calibration!r}")
+        whole = {"grace": 0, "max_iter": 1, "max_leaf_nodes": 2, "min_samples_leaf": 1}
+        for name, low in whole.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                raise ParameterError(f"{name} must be a whole number of at least {low}; got {value!r}")
+        for name, positive in (("learning_rate", True), ("C", True), ("l2_regularization", False)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value) \
+                    or (value <= 0 if positive else value < 0):
+                raise ParameterError(f"{name} must be a {'positive' if positive else 'non-negative'} number; "
+                                     f"got {value!r}")
+        if self.n_threads is not None and (not isinstance(self.n_threads, (int, np.integer)) or self.n_threads < 1):
+            raise ParameterError(f"n_threads must be None or a whole number of at least 1; got {self.n_threads!r}")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -306,10 +326,7 @@ class DelinquencyModel(ClassifierMixin, BaseEstimator):
         were known at each fold's cut: a fold trains on those only, as a model trained on that
         day would have. Without it every row before a cut is taken as known there.
         """
-        if self.method not in METHODS:
-            raise ArkitError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}")
-        if self.calibration not in CALIBRATIONS:
-            raise ArkitError(f"calibration must be 'sigmoid', 'isotonic' or None; got {self.calibration!r}")
+        self._check_parameters()
         frame = self._frame(X, reset=True)
         y = column_or_1d(np.asarray(y), warn=True)
         if len(y) != len(frame):
