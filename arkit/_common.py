@@ -64,7 +64,6 @@ def _day_exprs(frame: nw.LazyFrame, columns: dict[str, str]) -> dict[str, nw.Exp
     return None
 
 
-
 def _numpy_days(dates: pd.Series) -> pd.Series:
     values = dates.to_numpy()
     unit, count = np.datetime_data(values.dtype)
@@ -165,8 +164,8 @@ def fx_rates_on(fx_rates, as_of_day: int) -> nw.LazyFrame:
     """Each currency's latest rate dated on or before ``as_of``."""
     rates = with_day_numbers(nw.from_native(fx_rates).lazy(), _day="date")
     rates = rates.filter(nw.col("_day") <= as_of_day)
-    latest = rates.group_by("currency").agg(nw.col("_day").max())
-    return rates.join(latest, on=["currency", "_day"]).select("currency", nw.col("rate").alias("fx_rate"))
+    newest = rates.group_by("currency").agg(nw.col("_day").max())
+    return rates.join(newest, on=["currency", "_day"]).select("currency", nw.col("rate").alias("fx_rate"))
 
 
 def money_keys(schema, keys: list[str]) -> list[str]:

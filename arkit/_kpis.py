@@ -36,7 +36,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 from arkit.progress import advance
-from arkit._common import compute_small, day_of, finish, finish_small, group_keys, to_cents, with_currency
+from arkit._common import (compute_small, day_of, finish, finish_small, group_keys, money_keys, to_cents,
+                           with_currency)
 from arkit.aging import named_blanks, sum_money
 from arkit.errors import ArkitError
 from arkit.monthly import (aging_trend, convert_at_period_ends, money_events, monthly_activity, period_setup,
@@ -122,11 +123,9 @@ def rank_past_due(aged, by: str | list[str] = "customer_id", top: int | None = N
     0          C1       400.0     100.0    100.0                120
     1          C2        50.0      50.0      0.0                 10
     """
-    keys = [by] if isinstance(by, str) else list(by)
     lf = nw.from_native(aged).lazy()
     schema = lf.collect_schema()
-    if "fx_rate" not in schema and "currency" in schema and "currency" not in keys:
-        keys.append("currency")
+    keys = money_keys(schema, [by] if isinstance(by, str) else list(by))
     lf = lf.with_columns(named_blanks(schema, keys))
     days = nw.col("days_past_due")
     severe = f"over_{severe_days}"

@@ -24,7 +24,7 @@ from types import MappingProxyType
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from arkit._common import compute_small, finish, finish_small, ledger_as_of, to_cents, to_date
+from arkit._common import compute_small, day_of, finish, finish_small, ledger_as_of, money_keys, to_cents, to_date
 from arkit.aging import DEFAULT_BUCKETS, age, bucket_labels, named_blanks, sum_money, summarize_aging, with_day_numbers
 from arkit.errors import ArkitError
 from arkit.rendering.xlsx import Sheet, area, new_workbook
@@ -80,9 +80,7 @@ def _account_keys(lf: nw.LazyFrame) -> tuple[nw.LazyFrame, list[str]]:
     """Keys of an account: ``customer_id``, plus ``currency`` when amounts were not converted."""
     schema = lf.collect_schema()
     _require(schema, ("customer_id", "open_amount", "days_past_due"), "this report")
-    keys = ["customer_id"]
-    if "fx_rate" not in schema and "currency" in schema:
-        keys.append("currency")
+    keys = money_keys(schema, ["customer_id"])
     return lf.with_columns(named_blanks(schema, keys)), keys
 
 
@@ -238,7 +236,7 @@ def aged_credit_balances(aged, days: int = 30, *, as_of=None):
     if "days_old" not in schema:
         if as_of is not None:
             _require(schema, ("doc_date",), "aged_credit_balances")
-            as_of_day = (to_date(as_of) - dt.date(1970, 1, 1)).days
+            as_of_day = day_of(to_date(as_of))
             lf = with_day_numbers(lf, _doc_day="doc_date").with_columns(
                 (nw.lit(as_of_day) - nw.col("_doc_day")).alias("days_old"))
         elif "due_date" in schema and "doc_date" in schema:

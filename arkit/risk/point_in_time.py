@@ -55,13 +55,12 @@ and ``numpy.searchsorted`` for each (customer, cutoff) query; no loop over rows.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from arkit._common import to_date
+from arkit._common import day_of, to_date
 from arkit.errors import ArkitError
 from arkit.ledger import Ledger
 
@@ -97,7 +96,7 @@ def _iso(day: int) -> str:
 
 
 def _day_of(value, what: str) -> int:
-    return (to_date(value, what) - dt.date(1970, 1, 1)).days
+    return day_of(to_date(value, what))
 
 
 class _Timeline:
